@@ -1,0 +1,459 @@
+"""Spin Reuters dev articles with the emulator, restore them with the engine and score the edits.
+
+Alignment (all spans are code points in the spun text):
+
+- Swaps and engine edits that overlap are grouped into connected regions. A region is
+  solved when the engine's edits turn its spun text into the original text (case- and
+  whitespace-insensitive): then all its swaps are restored and all its edits are correct.
+- Otherwise an edit is correct if it overlaps a swap and its ``original`` equals that
+  swap's original (case-insensitively), and a swap is restored if an edit covering exactly
+  that swap restores its original.
+- An edit that overlaps no swap is a *false edit*; one that overlaps a swap but is not
+  correct is a *wrong edit*. Edits that change nothing (same text up to case) are ignored.
+
+Reuters-21578 is for evaluation only (never for building an artefact).
+
+Usage::
+
+    python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --engine rules
+    python -m scripts.evaluate --style field --sweep 0.3,0.5,0.7,0.9 --json
+    python -m scripts.evaluate --style field --write-benchmarks
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import lzma
+import re
+import shlex
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts.spinner import Spinner, SpunText, Swap, read_fingerprints
+from service.text import tokenize
+
+__all__ = ["EditLike", "Metrics", "align", "evaluate", "load_reuters", "main"]
+
+REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-21578"
+DEV_FILES = ("reut2-020.sgm.xz", "reut2-021.sgm.xz")
+MIN_WORDS = 80
+DEFAULT_DOCS = 200
+_BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
+_SIGNOFF_RE = re.compile(r"\s*\b(?:Reuter|REUTER)\s*$")
+
+
+class EditLike(Protocol):
+    """What the evaluator needs of an edit (``service.Edit`` fits)."""
+
+    start: int
+    end: int
+    spun: str
+    original: str
+
+
+RestoreFn = Callable[[str], Sequence[EditLike]]
+
+
+@dataclass
+class Metrics:
+    """Scores of one run (one style, one engine). Ratios are None when undefined (0/0)."""
+
+    docs: int = 0
+    words: int = 0
+    swaps: int = 0
+    restored: int = 0
+    recall: float | None = None
+    edits: int = 0
+    correct_edits: int = 0
+    false_edits: int = 0  # overlap no swap
+    wrong_edits: int = 0  # overlap a swap, wrong restoration
+    precision: float | None = None
+    the_swaps: int = 0
+    the_restored: int = 0
+    the_accuracy: float | None = None
+    genuine_a: int = 0  # "a" in the spun text that was "a" in the original too
+    genuine_a_changed: int = 0
+    content_swaps: int = 0
+    content_restored: int = 0
+    content_recall: float | None = None
+    content_edits: int = 0
+    content_correct: int = 0
+    content_precision: float | None = None
+    fingerprint_swaps: int = 0  # content swaps whose (spun, original) is in field-fingerprints.tsv
+    fingerprint_restored: int = 0
+    fingerprint_recall: float | None = None
+    non_fingerprint_swaps: int = 0
+    non_fingerprint_restored: int = 0
+    non_fingerprint_recall: float | None = None
+    recall_by_kind: dict[str, float | None] = field(default_factory=dict)
+    swaps_by_kind: dict[str, int] = field(default_factory=dict)
+    clean_words: int = 0
+    clean_false_edits: int = 0
+    clean_false_per_1k: float | None = None
+    seconds: float = 0.0
+    words_per_s: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready)."""
+        return asdict(self)
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.replace("’", "'").split()).casefold()
+
+
+def _n_words(text: str) -> int:
+    return sum(1 for t in tokenize(text) if t.is_word)
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    if a_start == a_end:  # an insertion overlaps a span it lies strictly inside
+        return b_start < a_start < b_end
+    return a_start < b_end and b_start < a_end
+
+
+def _effective(edits: Iterable[EditLike]) -> list[EditLike]:
+    """Edits that change something, by start."""
+    return sorted((e for e in edits if _norm(e.original) != _norm(e.spun)), key=lambda e: (e.start, e.end))
+
+
+def _replace(text: str, offset: int, items: Iterable[tuple[int, int, str]]) -> str:
+    out, pos = [], offset
+    for start, end, new in sorted(items):
+        out += [text[pos - offset : start - offset], new]
+        pos = end
+    out.append(text[pos - offset :])
+    return "".join(out)
+
+
+def align(spun: str, swaps: Sequence[Swap], edits: Sequence[EditLike]) -> tuple[set[int], set[int], set[int]]:
+    """Align one document: (restored swap indices, correct edit indices, false edit indices).
+
+    ``edits`` must already be the effective edits (see module docstring for the rules).
+    """
+    n_s = len(swaps)
+    # union-find over swaps (0..n_s-1) and edits (n_s..)
+    parent = list(range(n_s + len(edits)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    overlapping: dict[int, list[int]] = defaultdict(list)  # edit -> swaps
+    for ei, e in enumerate(edits):
+        for si, s in enumerate(swaps):
+            if _overlaps(e.start, e.end, s.start, s.end):
+                overlapping[ei].append(si)
+                parent[find(n_s + ei)] = find(si)
+    groups: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for si in range(n_s):
+        groups[find(si)][0].append(si)
+    for ei in range(len(edits)):
+        groups[find(n_s + ei)][1].append(ei)
+
+    restored: set[int] = set()
+    correct: set[int] = set()
+    false: set[int] = {ei for ei in range(len(edits)) if not overlapping[ei]}
+    for g_swaps, g_edits in groups.values():
+        if not g_swaps or not g_edits:
+            continue
+        lo = min([swaps[i].start for i in g_swaps] + [edits[i].start for i in g_edits])
+        hi = max([swaps[i].end for i in g_swaps] + [edits[i].end for i in g_edits])
+        segment = spun[lo:hi]
+        expected = _replace(segment, lo, ((swaps[i].start, swaps[i].end, swaps[i].original) for i in g_swaps))
+        got = _replace(segment, lo, ((edits[i].start, edits[i].end, edits[i].original) for i in g_edits))
+        if _norm(expected) == _norm(got):
+            restored.update(g_swaps)
+            correct.update(g_edits)
+            continue
+        for ei in g_edits:
+            e = edits[ei]
+            for si in overlapping[ei]:
+                s = swaps[si]
+                if _norm(e.original) == _norm(s.original):
+                    correct.add(ei)
+                    if (e.start, e.end) == (s.start, s.end):
+                        restored.add(si)
+    return restored, correct, false
+
+
+def _fingerprint_pair(swap: Swap) -> bool:
+    return (_norm(" ".join(t.text for t in tokenize(swap.spun))), _norm(" ".join(t.text for t in tokenize(swap.original)))) in read_fingerprints()
+
+
+def evaluate(
+    pairs: Sequence[SpunText],
+    restore_fn: RestoreFn,
+    clean_texts: Sequence[str] | None = None,
+) -> Metrics:
+    """Score ``restore_fn`` on spun/original ``pairs``.
+
+    Args:
+        pairs: Spun texts with their swaps (from :class:`scripts.spinner.Spinner`).
+        restore_fn: Text -> edits (spans into that text), e.g.
+            ``lambda t: service.restore_and_explain(t, engine="rules").edits``.
+        clean_texts: Unspun texts for the false-positive rate; default: the distinct
+            originals of ``pairs``. Pass ``[]`` to skip.
+
+    Returns:
+        The :class:`Metrics`.
+    """
+    m = Metrics(docs=len(pairs))
+    kind_total: dict[str, int] = defaultdict(int)
+    kind_restored: dict[str, int] = defaultdict(int)
+    for pair in pairs:
+        m.words += _n_words(pair.spun)
+        t0 = time.perf_counter()
+        edits = _effective(restore_fn(pair.spun) or [])
+        m.seconds += time.perf_counter() - t0
+        swaps = sorted(pair.swaps, key=lambda s: s.start)
+        restored, correct, false = align(pair.spun, swaps, edits)
+        m.swaps += len(swaps)
+        m.restored += len(restored)
+        m.edits += len(edits)
+        m.correct_edits += len(correct)
+        m.false_edits += len(false)
+        m.wrong_edits += len(edits) - len(correct) - len(false)
+        article_spans = [(s.start, s.end) for s in swaps if s.kind in ("the", "number")]
+        for si, s in enumerate(swaps):
+            ok = si in restored
+            kind_total[s.kind] += 1
+            kind_restored[s.kind] += ok
+            if s.kind == "the":
+                m.the_swaps += 1
+                m.the_restored += ok
+            elif s.kind != "number":
+                m.content_swaps += 1
+                m.content_restored += ok
+                if _fingerprint_pair(s):  # content swaps only: "a" <- "the" has its own figure
+                    m.fingerprint_swaps += 1
+                    m.fingerprint_restored += ok
+                else:
+                    m.non_fingerprint_swaps += 1
+                    m.non_fingerprint_restored += ok
+        for ei, e in enumerate(edits):
+            if any(_overlaps(e.start, e.end, a, b) for a, b in article_spans):
+                continue
+            if _norm(e.spun) in ("a", "an") or e.spun.strip().isdigit():
+                continue  # article / number edits are scored by the "the" and number figures
+            m.content_edits += 1
+            m.content_correct += ei in correct
+        # genuine "a": word tokens "a"/"A" in the spun text that no swap produced
+        for tok in tokenize(pair.spun):
+            if tok.text.lower() != "a" or any(s.start < tok.end and tok.start < s.end for s in swaps):
+                continue
+            m.genuine_a += 1
+            if any(_overlaps(e.start, e.end, tok.start, tok.end) for e in edits):
+                m.genuine_a_changed += 1
+    if clean_texts is None:
+        clean_texts = list(dict.fromkeys(p.original for p in pairs))
+    for text in clean_texts:
+        m.clean_words += _n_words(text)
+        m.clean_false_edits += len(_effective(restore_fn(text) or []))
+    m.recall = _ratio(m.restored, m.swaps)
+    m.precision = _ratio(m.correct_edits, m.edits)
+    m.the_accuracy = _ratio(m.the_restored, m.the_swaps)
+    m.content_recall = _ratio(m.content_restored, m.content_swaps)
+    m.content_precision = _ratio(m.content_correct, m.content_edits)
+    m.fingerprint_recall = _ratio(m.fingerprint_restored, m.fingerprint_swaps)
+    m.non_fingerprint_recall = _ratio(m.non_fingerprint_restored, m.non_fingerprint_swaps)
+    m.swaps_by_kind = dict(sorted(kind_total.items()))
+    m.recall_by_kind = {k: _ratio(kind_restored[k], n) for k, n in sorted(kind_total.items())}
+    m.clean_false_per_1k = 1000 * m.clean_false_edits / m.clean_words if m.clean_words else None
+    m.words_per_s = m.words / m.seconds if m.seconds > 0 else None
+    return m
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_reuters(n_docs: int = DEFAULT_DOCS, files: Sequence[str] = DEV_FILES, root: Path = REUTERS) -> list[str]:
+    """The fixed dev subset: the first ``n_docs`` bodies of >= MIN_WORDS words from ``files``."""
+    docs: list[str] = []
+    for name in files:
+        with lzma.open(root / name, "rt", encoding="latin-1") as f:
+            raw = f.read()
+        for m in _BODY_RE.finditer(raw):
+            body = html.unescape(m.group(1)).replace("\x03", "")
+            body = _SIGNOFF_RE.sub("", body.rstrip()).strip()
+            if _n_words(body) >= MIN_WORDS:
+                docs.append(body)
+                if len(docs) >= n_docs:
+                    return docs
+    return docs
+
+
+# ---------------------------------------------------------------- report
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def format_metrics(style: str, m: Metrics) -> str:
+    """A short human-readable block for one style."""
+    kinds = ", ".join(f"{k} {_pct(v)} (n={m.swaps_by_kind[k]})" for k, v in m.recall_by_kind.items())
+    rate = "n/a" if m.words_per_s is None else f"{m.words_per_s:.0f}"
+    clean = "n/a" if m.clean_false_per_1k is None else f"{m.clean_false_per_1k:.2f}"
+    return "\n".join(
+        [
+            f"style {style}: {m.docs} docs, {m.words} words, {m.swaps} swaps, {m.edits} edits",
+            (
+                f"  recall (all swaps)        {_pct(m.recall)}   precision (edits) {_pct(m.precision)}"
+                f"   false edits {m.false_edits}, wrong edits {m.wrong_edits}"
+            ),
+            (
+                f"  'the' restored            {_pct(m.the_accuracy)} of {m.the_swaps};"
+                f" genuine 'a' wrongly changed {m.genuine_a_changed} of {m.genuine_a}"
+            ),
+            (
+                f"  content words             recall {_pct(m.content_recall)} (n={m.content_swaps}),"
+                f" precision {_pct(m.content_precision)} (n={m.content_edits})"
+            ),
+            (
+                f"  fingerprint pairs         recall {_pct(m.fingerprint_recall)} (n={m.fingerprint_swaps});"
+                f" not fingerprints {_pct(m.non_fingerprint_recall)} (n={m.non_fingerprint_swaps})"
+            ),
+            f"  by kind                   {kinds}",
+            f"  clean articles            {clean} false edits / 1,000 words ({m.clean_false_edits} in {m.clean_words})",
+            f"  speed                     {rate} words/s",
+        ]
+    )
+
+
+def markdown_table(results: dict[str, Metrics]) -> str:
+    """One row per style, for BENCHMARKS.md."""
+    head = (
+        "| style | docs | words | swaps | recall | precision | 'the' acc. | genuine 'a' changed | content R | "
+        "content P | fingerprint R | non-fingerprint R | 'other' R | clean false/1k words | words/s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = []
+    for style, m in results.items():
+        clean = "n/a" if m.clean_false_per_1k is None else f"{m.clean_false_per_1k:.2f}"
+        rate = "n/a" if m.words_per_s is None else f"{m.words_per_s:.0f}"
+        rows.append(
+            f"| {style} | {m.docs} | {m.words} | {m.swaps} | {_pct(m.recall)} | {_pct(m.precision)} | "
+            f"{_pct(m.the_accuracy)} | {m.genuine_a_changed}/{m.genuine_a} | {_pct(m.content_recall)} | "
+            f"{_pct(m.content_precision)} | {_pct(m.fingerprint_recall)} | {_pct(m.non_fingerprint_recall)} | "
+            f"{_pct(m.recall_by_kind.get('other'))} | {clean} | {rate} |"
+        )
+    return head + "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def engine_restore_fn(engine: str, min_confidence: float) -> Callable[[str], list[Any]]:
+    """``text -> edits`` through ``service.restore_and_explain``, memoised by text.
+
+    ``engine="none"`` makes no edits (a baseline, and a smoke test of the pipeline).
+    """
+    if engine == "none":
+        return lambda text: []
+    import service
+
+    memo: dict[str, list[Any]] = {}
+
+    def restore(text: str) -> list[Any]:
+        if text not in memo:
+            memo[text] = list(service.restore_and_explain(text, engine=engine, min_confidence=min_confidence).edits or [])
+        return memo[text]
+
+    return restore
+
+
+def _filtered(fn: Callable[[str], list[Any]], threshold: float) -> RestoreFn:
+    return lambda text: [e for e in fn(text) if getattr(e, "confidence", 1.0) >= threshold]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation from the command line."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--style", default="field,thesaurus,tortured", help="comma-separated spinner styles")
+    ap.add_argument("--docs", type=int, default=DEFAULT_DOCS, help="number of Reuters dev articles")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--engine", default="rules", help="engine passed to service.restore_and_explain ('none': no edits, a baseline)")
+    ap.add_argument("--min-confidence", type=float, default=0.5)
+    ap.add_argument(
+        "--sweep",
+        default="",
+        help="comma-separated min_confidence values: the engine runs once at the lowest one and "
+        "its edits are filtered by confidence for the others",
+    )
+    ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
+    args = ap.parse_args(argv)
+
+    styles = [s.strip() for s in args.style.split(",") if s.strip()]
+    docs = load_reuters(args.docs)
+    sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
+    base = min([args.min_confidence, *sweep])
+    raw_fn = engine_restore_fn(args.engine, base)
+    fn = _filtered(raw_fn, args.min_confidence)
+
+    results: dict[str, Metrics] = {}
+    sweeps: dict[str, list[dict[str, Any]]] = {}
+    for style in styles:
+        spinner = Spinner(style, args.seed)
+        pairs = [spinner.spin(d) for d in docs]
+        results[style] = evaluate(pairs, fn, clean_texts=docs)
+        if sweep:
+            rows = []
+            for th in sweep:
+                m = evaluate(pairs, _filtered(raw_fn, th), clean_texts=docs)
+                rows.append(
+                {
+                    "min_confidence": th,
+                    "recall": m.recall,
+                    "precision": m.precision,
+                    "content_recall": m.content_recall,
+                    "content_precision": m.content_precision,
+                    "clean_false_per_1k": m.clean_false_per_1k,
+                }
+            )
+            sweeps[style] = rows
+
+    if args.json:
+        print(json.dumps({"engine": args.engine, "min_confidence": args.min_confidence, "docs": len(docs),
+                          "results": {s: m.to_dict() for s, m in results.items()}, "sweep": sweeps}, indent=2))
+    else:
+        for style, m in results.items():
+            print(format_metrics(style, m))
+            if style in sweeps:
+                print("  min_conf  recall  precision  content R  content P  clean false/1k")
+                for r in sweeps[style]:
+                    clean = r["clean_false_per_1k"]
+                    print(f"  {r['min_confidence']:8.2f}  {_pct(r['recall']):>6}  {_pct(r['precision']):>9}  "
+                          f"{_pct(r['content_recall']):>9}  {_pct(r['content_precision']):>9}  "
+                          f"{'n/a' if clean is None else f'{clean:.2f}':>14}")
+    if args.write_benchmarks:
+        from scripts.benchmarks_md import write_section
+
+        body = (f"Reuters-21578 dev subset ({len(docs)} articles of >= {MIN_WORDS} words from "
+                f"{', '.join(DEV_FILES)}), spinner seed {args.seed}, min_confidence {args.min_confidence}.\n\n"
+                + markdown_table(results))
+        command = "python -m scripts.evaluate " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+        write_section(f"Restoration quality: {args.engine} engine", body, command)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""The candidate lattice: for each spun token (or phrase), the originals it may stand for.
+
+An :class:`Arc` covers tokens ``start..end`` of a sentence and proposes the words
+``words`` (LM forms) in their place, at a channel cost ``logp`` (log10, relative to
+leaving the span alone). Sources:
+
+- ``article``: lower-case "a" for "the" (the field spinner's rule), weighted by how
+  sure we are that the document went through such a spinner (:class:`DocumentEvidence`);
+- ``number``: digits for a number word;
+- ``fingerprint`` / ``tortured_phrase`` / ``thesaurus`` / ``inflection``: the reversal dictionary;
+- ``context``: the language model's gap filler, for words in no thesaurus that do not fit;
+- ``document``: a swap learnt from the rest of the document or batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from .dictionary import ReversalDictionary
+from .lm import GapFiller
+from .text import Token
+
+__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "FUNCTION_WORDS", "NUMBER_WORDS"]
+
+# Words the dictionary is not asked about (only fingerprints may change them).
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor so yet if then than as of in on at to for with by from into onto upon
+    about over under after before since until while during through between among against without within
+    i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
+    this that these those who whom whose which what where when why how there here
+    is are was were be been being am has have had having do does did doing will would shall should
+    can could may might must not no n't 's 're 've 'll 'd 'm
+    all any both each few many much most other some such own same only very just also too""".split()
+)
+
+NUMBER_WORDS: dict[str, str] = {
+    str(n): w
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {str(n * 10): w for n, w in zip(range(3, 10), "thirty forty fifty sixty seventy eighty ninety".split(), strict=True)}
+
+
+class Arc(NamedTuple):
+    """A proposed restoration of tokens ``start..end`` (exclusive) of a sentence."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    logp: float
+    source: str
+
+
+class DocumentEvidence(NamedTuple):
+    """What the whole document (or batch) says about the spinner that produced it.
+
+    Attributes:
+        p_field: Probability that a field-style spinner ("the" -> "a") was at work.
+        spin_rate: Prior probability that a content word was swapped.
+        table: Learnt swaps, ``spun form -> {original: weight}``.
+    """
+
+    p_field: float
+    spin_rate: float
+    table: dict[str, dict[str, float]]
+
+    @staticmethod
+    def from_tokens(forms: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
+        """Estimate ``p_field`` from how the document uses "the" and "a".
+
+        Plain English has a lower-case "the" every ~20 words; the field spinner leaves
+        none, so a long text without one (and with many "a") is almost surely spun.
+        """
+        n_words = n_the = n_a = 0
+        for f in forms:
+            if f[0].isalnum():
+                n_words += 1
+                n_the += f == "the"
+                n_a += f == "a"
+        if n_the:
+            p_field = 0.02
+        else:
+            z = 0.05 * n_words - 0.5 + 0.5 * n_a
+            p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
+        return DocumentEvidence(p_field, spin_rate, {})
+
+
+class CandidateGenerator:
+    """Builds the arcs of one sentence from the dictionary, rules and gap filler."""
+
+    def __init__(self, dictionary: ReversalDictionary, gap_filler: GapFiller | None = None) -> None:
+        self.dictionary = dictionary
+        self.gap_filler = gap_filler
+
+    def arcs(
+        self,
+        tokens: list[Token],
+        forms: list[str],
+        evidence: DocumentEvidence,
+        *,
+        max_candidates: int,
+        disabled: frozenset[str] = frozenset(),
+        unfit: frozenset[int] = frozenset(),
+    ) -> dict[int, list[Arc]]:
+        """Return the arcs of a sentence, keyed by their first token.
+
+        Args:
+            tokens: The sentence's tokens (spans into the input).
+            forms: Their LM forms.
+            evidence: Document-level evidence (article rule, spin rate, learnt table).
+            max_candidates: Dictionary candidates kept per spun key.
+            disabled: Stage names switched off by the caller.
+            unfit: Token indices the language model finds out of place; only these
+                get gap-filler candidates.
+        """
+        rate = min(max(evidence.spin_rate, 1e-3), 0.5)
+        swap_prior = math.log10(rate / (1.0 - rate))
+        out: dict[int, list[Arc]] = {}
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            form = forms[i]
+            arcs: list[Arc] = []
+            eligible = _is_content_candidate(tok, i) and form not in FUNCTION_WORDS
+            if "article" not in disabled and form == "a" and evidence.p_field > 0:
+                p = evidence.p_field if tok.text == "a" else 0.02 * evidence.p_field
+                arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article"))
+            if "number" not in disabled and form in NUMBER_WORDS and evidence.p_field > 0:
+                arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number"))
+            if "dictionary" not in disabled:
+                arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, swap_prior, max_candidates))
+            if "document" not in disabled and eligible and form in evidence.table:
+                arcs = _apply_table(arcs, i, evidence.table[form], swap_prior)
+            if "context" not in disabled and i in unfit and eligible and self.gap_filler is not None and 0 < i < n:
+                arcs.extend(self._context_arcs(i, forms, swap_prior, {a.words for a in arcs}))
+            if arcs:
+                out[i] = arcs
+        return out
+
+    def _dictionary_arcs(
+        self, i: int, forms: list[str], tok: Token, eligible: bool, swap_prior: float, max_candidates: int
+    ) -> list[Arc]:
+        arcs: list[Arc] = []
+        form = forms[i]
+        if form in self.dictionary.phrase_first_tokens:
+            for j in range(i + 2, min(len(forms), i + self.dictionary.max_key_tokens) + 1):
+                for cand in self.dictionary.lookup(" ".join(forms[i:j])):
+                    arcs.append(Arc(i, j, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source))
+        if not tok.is_word:
+            return arcs
+        for cand in self.dictionary.lookup(form)[:max_candidates]:
+            if cand.original == form or (not eligible and cand.source != "fingerprint") or form == "a":
+                continue
+            arcs.append(Arc(i, i + 1, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source))
+        return arcs
+
+    def _context_arcs(self, i: int, forms: list[str], swap_prior: float, seen: set[tuple[str, ...]]) -> list[Arc]:
+        assert self.gap_filler is not None
+        right = forms[i + 1] if i + 1 < len(forms) else "</s>"
+        arcs = []
+        for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
+            if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word):
+                arcs.append(Arc(i, i + 1, (word,), swap_prior + math.log10(0.01), "context"))
+        return arcs
+
+
+def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: float) -> list[Arc]:
+    """Raise the weight of swaps the document keeps making; add the ones no source proposed."""
+    by_words = {a.words: a for a in arcs if a.end == i + 1}
+    for original, weight in learnt.items():
+        words = tuple(original.split())
+        logp = swap_prior + math.log10(weight)
+        old = by_words.get(words)
+        if old is None:
+            arcs.append(Arc(i, i + 1, words, logp, "document"))
+        elif logp > old.logp:
+            arcs[arcs.index(old)] = old._replace(logp=logp)
+    return arcs
+
+
+def _is_content_candidate(tok: Token, index: int) -> bool:
+    """Words that may be swaps: alphabetic, not a proper noun or acronym mid-sentence."""
+    text = tok.text
+    if not text[0].isalpha():
+        return False
+    if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
+        return False
+    return True
+
+
+def _same_word_class(a: str, b: str) -> bool:
+    """True when the two words share a possible part of speech (lemminflect's lexicon)."""
+    from lemminflect import getAllLemmas
+
+    pa, pb = set(getAllLemmas(a)), set(getAllLemmas(b))
+    return bool(pa & pb) or (not pa and not pb)

@@ -1,0 +1,32 @@
+"""Give a restored word the case pattern of the spun word it replaces.
+
+Borrowed from symspellpy's ``case_transfer_matching`` idea, at word level:
+
+>>> transfer_casing("A", "the")
+'The'
+>>> transfer_casing("INFANTRY", "troops")
+'TROOPS'
+>>> transfer_casing("infantry", "troops")
+'troops'
+>>> transfer_casing("During a", "at the")
+'At the'
+"""
+
+from __future__ import annotations
+
+__all__ = ["transfer_casing"]
+
+
+def transfer_casing(spun: str, original: str) -> str:
+    """Return ``original`` written in the case pattern of ``spun``.
+
+    All-caps spun text (of more than one letter) gives all-caps; a capitalised
+    first letter gives a capitalised first letter; otherwise ``original`` is
+    returned as the dictionary has it.
+    """
+    letters = [c for c in spun if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return original.upper()
+    if spun[:1].isupper():
+        return original[:1].upper() + original[1:]
+    return original

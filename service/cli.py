@@ -1,0 +1,293 @@
+"""The ``unspin`` command: restore files, folders or stdin, and run the HTTP server.
+
+    unspin restore article.txt              # restored text on stdout
+    unspin restore - --json < article.txt   # text, edits, spin score as JSON
+    unspin restore article.txt --diff       # edits highlighted in the terminal
+    unspin restore --in-dir spun/ --out-dir restored/
+    unspin restore article.txt --url http://localhost:8000   # ask a running server
+    unspin serve --port 8000
+
+Thin on purpose: every restoration goes through :func:`service.restore_many` (or, with
+``--url``, through the server, which calls the same function). Errors print one line to
+stderr and exit 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from .edits import RestoredText
+from .errors import Errors
+
+__all__ = ["app", "result_json", "render_diff"]
+
+app = typer.Typer(
+    name="unspin",
+    help="Restore articles garbled by an article spinner.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_err = Console(stderr=True, highlight=False)
+
+
+class _Fail(Exception):
+    """A one-line error and its exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _die(exc: _Fail) -> NoReturn:
+    _err.print(f"unspin: error: {exc}", markup=False, soft_wrap=True)
+    raise typer.Exit(exc.status)
+
+
+# -- output -------------------------------------------------------------------------
+
+
+def result_json(result: RestoredText) -> dict[str, Any]:
+    """The ``--json`` output: the same fields as the HTTP answer, minus timing and versions.
+
+    >>> from service import Edit
+    >>> result_json(RestoredText("a", [Edit(0, 1, "b", "a", 0.9, "thesaurus")], 0.5, "rules"))["edits"][0]["source"]
+    'thesaurus'
+    """
+    return {
+        "text": result.text,
+        "edits": [
+            {
+                "start": e.start,
+                "end": e.end,
+                "spun": e.spun,
+                "original": e.original,
+                "confidence": e.confidence,
+                "source": e.source,
+                "alternatives": list(e.alternatives),
+            }
+            for e in result.edits or ()
+        ],
+        "spin_score": result.spin_score,
+        "engine": result.engine,
+    }
+
+
+def render_diff(spun: str, result: RestoredText) -> Text:
+    """The input with each edit shown as struck-out spun words and the restored words.
+
+    >>> from service import Edit
+    >>> render_diff("a cat", RestoredText("the cat", [Edit(0, 1, "a", "the", 0.9, "article")], 0.5, "rules")).plain
+    'a→the cat'
+    """
+    out = Text()
+    pos = 0
+    for e in sorted(result.edits or (), key=lambda e: e.start):
+        out.append(spun[pos : e.start])
+        out.append(e.spun, style="red strike")
+        out.append("→", style="dim")
+        out.append(e.original, style="bold green")
+        pos = e.end
+    out.append(spun[pos:])
+    return out
+
+
+# -- reading and restoring ------------------------------------------------------------
+
+
+def _read(path: str) -> str:
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise _Fail(Errors.U060.format(path=path)) from None
+    except IsADirectoryError:
+        raise _Fail(Errors.U065.format(detail=f"{path} is a folder: use --in-dir {path} --out-dir DIR"), 2) from None
+    except OSError as exc:
+        raise _Fail(Errors.U066.format(path=path, detail=exc.strerror or exc).replace("write", "read", 1)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = "stdin" if path == "-" else path
+        raise _Fail(Errors.U061.format(path=where, detail=f"bad byte at offset {exc.start}")) from None
+
+
+class _Restorer:
+    """Local engine or a server (``--url``): the same call, the same result type."""
+
+    def __init__(self, engine: str | None, min_confidence: float | None, url: str | None, api_key: str | None) -> None:
+        self.url = url
+        self.api_key = api_key
+        self.kwargs: dict[str, Any] = {}
+        if engine is not None:
+            self.kwargs["engine"] = engine
+        if min_confidence is not None:
+            self.kwargs["min_confidence"] = min_confidence
+        if url is None:
+            from .config import make_config
+
+            try:
+                make_config(None, **self.kwargs)
+            except ValueError as exc:
+                raise _Fail(str(exc), 2) from None
+
+    def __call__(self, text: str) -> RestoredText:
+        if self.url is not None:
+            from .client import ClientError, restore_remote
+
+            try:
+                return restore_remote(self.url, text, api_key=self.api_key, **self.kwargs)
+            except ClientError as exc:
+                raise _Fail(str(exc)) from None
+        from . import restore_many
+
+        try:
+            return restore_many([text], **self.kwargs)[0]
+        except (ValueError, TypeError) as exc:
+            raise _Fail(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            raise _Fail(f"the engine failed: {type(exc).__name__}: {exc}") from None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool) -> int:
+    if not in_dir.is_dir():
+        raise _Fail(Errors.U060.format(path=in_dir))
+    if out_dir.resolve() == in_dir.resolve():
+        raise _Fail(Errors.U064.format(path=in_dir), 2)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Fail(Errors.U066.format(path=out_dir, detail=exc.strerror or exc)) from None
+    files = sorted(p for p in in_dir.glob("*.txt") if p.is_file())
+    suffix = ".json" if as_json else ".txt"
+    done = skipped = edits = 0
+    failed: list[str] = []
+    progress = Progress(
+        TextColumn("[bold]restoring"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[name]}"),
+        TimeRemainingColumn(), console=_err, transient=False,
+    )
+    with progress:
+        task = progress.add_task("restore", total=len(files), name="")
+        for src in files:
+            dst = out_dir / (src.stem + suffix)
+            progress.update(task, name=src.name)
+            if dst.exists():
+                skipped += 1
+            else:
+                try:
+                    result = restorer(_read(str(src)))
+                    body = json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n" if as_json else result.text
+                    _write_atomic(dst, body)
+                    done += 1
+                    edits += len(result.edits or ())
+                except _Fail as exc:
+                    failed.append(f"{src.name}: {exc}")
+                except OSError as exc:
+                    failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=exc.strerror or exc)}")
+            progress.advance(task)
+    for line in failed:
+        _err.print(f"unspin: error: {line}", markup=False, soft_wrap=True)
+    _err.print(
+        f"{done} restored, {skipped} already done (skipped), {len(failed)} failed, {edits} edits; output in {out_dir}",
+        markup=False,
+    )
+    return 1 if failed else 0
+
+
+# -- commands -----------------------------------------------------------------------
+
+
+@app.command()
+def restore(
+    file: Annotated[str, typer.Argument(help="Spun article (UTF-8); '-' reads stdin.")] = "-",
+    engine: Annotated[str | None, typer.Option(help="auto, rules or model (default: auto / UNSPIN_ENGINE).")] = None,
+    min_confidence: Annotated[float | None, typer.Option(help="Drop edits below this confidence, in [0, 1].")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print text, edits, spin score and engine as JSON.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the edits highlighted in the input.")] = False,
+    in_dir: Annotated[Path | None, typer.Option(help="Restore every *.txt in this folder.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(help="Where --in-dir results go (never the input folder).")] = None,
+    url: Annotated[str | None, typer.Option(help="Use a running unspin server, e.g. http://localhost:8000.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="UNSPIN_API_KEY", help="Bearer key for --url.")] = None,
+) -> None:
+    """Restore a spun article (a file, stdin, or a folder of *.txt files)."""
+    try:
+        if as_json and diff:
+            raise _Fail(Errors.U065.format(detail="choose one of --json and --diff"), 2)
+        if (in_dir is None) != (out_dir is None):
+            raise _Fail(Errors.U065.format(detail="--in-dir and --out-dir go together"), 2)
+        if in_dir is not None and file != "-":
+            raise _Fail(Errors.U065.format(detail="give either FILE or --in-dir, not both"), 2)
+        restorer = _Restorer(engine, min_confidence, url, api_key)
+        if in_dir is not None and out_dir is not None:
+            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json))
+        text = _read(file)
+        result = restorer(text)
+    except _Fail as exc:
+        _die(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n")
+    elif diff:
+        Console(highlight=False).print(render_diff(text, result), soft_wrap=True)
+    else:
+        sys.stdout.write(result.text)
+    sys.stdout.flush()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int | None, typer.Option(help="Engine threads (default: UNSPIN_WORKERS or 2).")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run the HTTP service (settings from UNSPIN_* environment variables)."""
+    import uvicorn
+
+    from .api import logging_config
+    from .settings import Settings
+
+    if workers is not None:
+        if workers < 1:
+            _die(_Fail(Errors.U052.format(name="--workers", value=str(workers), expected="an integer >= 1"), 2))
+        os.environ["UNSPIN_WORKERS"] = str(workers)
+    try:
+        Settings.from_env()
+    except ValueError as exc:
+        _die(_Fail(str(exc), 2))
+    uvicorn.run(
+        "service.api:app",
+        host=host,
+        port=port,
+        log_config=logging_config(log_level.upper()),
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def main() -> None:
+    """Entry point for ``python -m service.cli``."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

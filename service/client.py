@@ -1,0 +1,79 @@
+"""A small client for a running unspin server (``unspin restore --url``), standard library only.
+
+It returns the engine's own types, so the CLI prints the same thing whether the engine
+ran here or on the server.
+
+>>> _to_result({"text": "t", "edits": [], "spin_score": 0.0, "engine": "rules"})
+RestoredText(text='t', edits=[], spin_score=0.0, engine='rules')
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from .edits import Edit, RestoredText
+from .errors import Errors
+
+__all__ = ["ClientError", "restore_remote"]
+
+
+class ClientError(Exception):
+    """The server could not be reached or answered with an error (message is one line)."""
+
+
+def _to_result(body: dict[str, Any]) -> RestoredText:
+    edits = [
+        Edit(e["start"], e["end"], e["spun"], e["original"], e["confidence"], e["source"], tuple(e["alternatives"]))
+        for e in body["edits"]
+    ]
+    return RestoredText(body["text"], edits, body["spin_score"], body["engine"])
+
+
+def restore_remote(
+    url: str,
+    text: str,
+    *,
+    engine: str | None = None,
+    min_confidence: float | None = None,
+    api_key: str | None = None,
+    timeout: float = 60.0,
+) -> RestoredText:
+    """``POST {url}/v1/restore`` and return the result as a :class:`RestoredText`.
+
+    Raises:
+        ClientError: with code U062 (unreachable) or U063 (an HTTP error, with the server's message).
+    """
+    options: dict[str, Any] = {}
+    if engine is not None:
+        options["engine"] = engine
+    if min_confidence is not None:
+        options["min_confidence"] = min_confidence
+    data = json.dumps({"text": text, "options": options}).encode("utf-8")
+    endpoint = url.rstrip("/") + "/v1/restore"
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    request = urllib.request.Request(endpoint, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the user's URL
+            body = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise ClientError(Errors.U063.format(url=url, status=exc.code, message=_error_message(exc))) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ClientError(Errors.U062.format(url=url, detail=str(reason))) from None
+    try:
+        return _to_result(body)
+    except (KeyError, TypeError) as exc:
+        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
+
+
+def _error_message(exc: urllib.error.HTTPError) -> str:
+    try:
+        err = json.loads(exc.read().decode("utf-8"))["error"]
+        return f"[{err['code']}] {err['message']}"
+    except Exception:  # noqa: BLE001 - not an unspin error body
+        return str(exc.reason)

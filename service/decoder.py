@@ -1,0 +1,178 @@
+"""Noisy-channel decoding of one sentence over its candidate lattice.
+
+score(path) = LM log10 P(words) + sum of the channel costs of its arcs, where leaving a
+token alone costs nothing and every arc carries ``Arc.logp`` (the swap prior plus the
+log channel weight). The search is a beam over token positions with recombination on
+the language model's state, so hypotheses that end in the same n-gram context merge
+(Viterbi on the LM's own equivalence classes).
+
+Arcs are screened first: each single-token arc is scored in a window of the input
+sentence and dropped when it cannot win locally, which keeps the beam small.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import kenlm
+
+from .candidates import Arc
+
+__all__ = ["Decision", "Decoder"]
+
+_LN10 = math.log(10.0)
+
+
+class Decision(NamedTuple):
+    """An arc on the best path, with its posterior and the alternatives considered."""
+
+    arc: Arc
+    confidence: float
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+class Decoder:
+    """Beam search over a sentence's lattice with a kenlm model."""
+
+    def __init__(self, model: kenlm.Model, screen_margin: float = 1.0, max_arcs_per_position: int = 4) -> None:
+        """Args:
+        model: The kenlm language model (LM forms, see ``service.text.lm_form``).
+        screen_margin: An arc survives screening when its local score is at most
+            this much (log10) below leaving the token alone.
+        max_arcs_per_position: Arcs kept per position after screening.
+        """
+        self.model = model
+        self.screen_margin = screen_margin
+        self.max_arcs = max_arcs_per_position
+
+    # -- public -------------------------------------------------------------------
+    def unfit_positions(self, forms: list[str], threshold: float = -4.5) -> frozenset[int]:
+        """Positions whose word the language model finds out of place.
+
+        A word is unfit when both its own probability and that of the next word given
+        it are low (log10 below ``threshold`` and ``threshold / 2``).
+        """
+        scores = [s for s, _, _ in self.model.full_scores(" ".join(forms))]
+        return frozenset(i for i in range(len(forms)) if scores[i] < threshold and scores[i + 1] < threshold / 2)
+
+    def decode(self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6) -> list[Decision]:
+        """Return the edits on the best path, each with a confidence in [0, 1]."""
+        if not arcs:
+            return []
+        screened = self._screen(forms, arcs)
+        if not screened:
+            return []
+        best = self._beam(forms, screened, beam_width)
+        return [self._explain(forms, best, k, screened) for k in range(len(best))]
+
+    # -- internals ----------------------------------------------------------------
+    def _forward(self, forms: list[str]) -> tuple[list[kenlm.State], list[float]]:
+        model = self.model
+        states = [kenlm.State()]
+        model.BeginSentenceWrite(states[0])
+        scores: list[float] = []
+        for w in forms:
+            out = kenlm.State()
+            scores.append(model.BaseScore(states[-1], w, out))
+            states.append(out)
+        end = kenlm.State()
+        scores.append(model.BaseScore(states[-1], "</s>", end))
+        return states, scores
+
+    def _screen(self, forms: list[str], arcs: dict[int, list[Arc]]) -> dict[int, list[Arc]]:
+        """Keep, per position, the arcs whose windowed gain is close enough to win."""
+        model = self.model
+        states, base = self._forward(forms)
+        n = len(forms)
+        span = model.order - 1
+        kept: dict[int, list[Arc]] = {}
+        for i, position_arcs in arcs.items():
+            scored: list[tuple[float, Arc]] = []
+            for arc in position_arcs:
+                stop = min(n, arc.end + span)
+                state = states[i]
+                total = 0.0
+                for w in (*arc.words, *forms[arc.end : stop]):
+                    out = kenlm.State()
+                    total += model.BaseScore(state, w, out)
+                    state = out
+                reference = sum(base[i:stop])
+                if stop == n:
+                    total += model.BaseScore(state, "</s>", kenlm.State())
+                    reference += base[n]
+                gain = total - reference + arc.logp
+                if gain > -self.screen_margin:
+                    scored.append((gain, arc))
+            if scored:
+                scored.sort(key=lambda x: -x[0])
+                kept[i] = [a for _, a in scored[: self.max_arcs]]
+        return kept
+
+    def _beam(self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int) -> list[Arc]:
+        """Best path through the lattice; returns its arcs in order."""
+        model = self.model
+        n = len(forms)
+        start = kenlm.State()
+        model.BeginSentenceWrite(start)
+        # beams[i]: LM state -> (score, arcs taken); hypotheses that consumed tokens < i.
+        beams: list[dict[kenlm.State, tuple[float, tuple[Arc, ...]]]] = [{} for _ in range(n + 1)]
+        beams[0][start] = (0.0, ())
+        for i in range(n):
+            hyps = beams[i]
+            if not hyps:
+                continue
+            if len(hyps) > beam_width:
+                top = sorted(hyps.items(), key=lambda kv: -kv[1][0])[:beam_width]
+            else:
+                top = list(hyps.items())
+            for state, (score, taken) in top:
+                out = kenlm.State()
+                _push(beams[i + 1], out, score + model.BaseScore(state, forms[i], out), taken)
+                for arc in arcs.get(i, ()):
+                    s, st = score + arc.logp, state
+                    for w in arc.words:
+                        nxt = kenlm.State()
+                        s += model.BaseScore(st, w, nxt)
+                        st = nxt
+                    _push(beams[arc.end], st, s, (*taken, arc))
+        best_score, best = -math.inf, ()
+        for state, (score, taken) in beams[n].items():
+            final = score + model.BaseScore(state, "</s>", kenlm.State())
+            if final > best_score:
+                best_score, best = final, taken
+        return list(best)
+
+    def _explain(self, forms: list[str], path: list[Arc], k: int, arcs: dict[int, list[Arc]]) -> Decision:
+        """Posterior of edit ``k`` against leaving it alone and against its rivals."""
+        chosen = path[k]
+        rivals = [a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end]
+        options: list[tuple[float, tuple[str, ...]]] = []
+        for arc in (chosen, *rivals, None):
+            words = _realise(forms, path, k, arc)
+            cost = arc.logp if arc is not None else 0.0
+            options.append((self.model.score(" ".join(words)) + cost, arc.words if arc else ()))
+        top = max(s for s, _ in options)
+        weights = [math.exp((s - top) * _LN10) for s, _ in options]
+        confidence = weights[0] / sum(weights)
+        ranked = sorted(zip(weights[1:-1], (w for _, w in options[1:-1]), strict=True), key=lambda x: -x[0])
+        return Decision(chosen, confidence, tuple(w for _, w in ranked))
+
+
+def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.State, score: float, taken: tuple[Arc, ...]) -> None:
+    old = beam.get(state)
+    if old is None or score > old[0]:
+        beam[state] = (score, taken)
+
+
+def _realise(forms: list[str], path: list[Arc], k: int, replacement: Arc | None) -> list[str]:
+    """The word sequence of ``path`` with its ``k``-th arc swapped for ``replacement`` (None: keep)."""
+    out: list[str] = []
+    pos = 0
+    for j, arc in enumerate(path):
+        out.extend(forms[pos : arc.start])
+        use = replacement if j == k else arc
+        out.extend(use.words if use is not None else forms[arc.start : arc.end])
+        pos = arc.end
+    out.extend(forms[pos:])
+    return out

@@ -1,0 +1,123 @@
+"""Engine selection and the public restore functions.
+
+"rules" is the dictionary + language-model engine (:mod:`service.rules_engine`), which
+never imports torch. "model" adds the seq2seq model (:mod:`service.model_engine`); when
+it cannot run (no torch, no or corrupt model folder, inference failure) the rules
+engine answers instead, the result says ``engine="rules"``, and one warning is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .config import RestoreConfig, make_config
+from .edits import RestoredText
+from .errors import Errors
+
+if TYPE_CHECKING:
+    from .rules_engine import RulesEngine
+
+__all__ = ["restore", "restore_and_explain", "restore_many", "engine_status", "warm_up"]
+
+log = logging.getLogger("unspin.engine")
+
+# -- engine selection ------------------------------------------------------------
+
+_lock = threading.Lock()
+_model_error: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _rules() -> RulesEngine:
+    from .rules_engine import RulesEngine
+
+    return RulesEngine()
+
+
+def _model() -> Any | None:
+    """The model engine, or None (with one logged warning) when it cannot run."""
+    global _model_error
+    with _lock:
+        if _model_error is not None:
+            return None
+        try:
+            from .model_engine import load_model_engine
+
+            return load_model_engine(_rules())
+        except Exception as exc:  # noqa: BLE001 - any failure means: fall back to rules
+            _model_error = f"{type(exc).__name__}: {exc}"
+            log.warning(Errors.U030.format(reason=_model_error))
+            return None
+
+
+def _wants_model(name: str) -> bool:
+    if name == "auto":
+        name = os.environ.get("UNSPIN_ENGINE", "auto").strip().lower() or "auto"
+    if name == "model":
+        return True
+    if name == "rules":
+        return False
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:
+        return False
+
+
+def _engine(name: str) -> Any:
+    if _wants_model(name):
+        model = _model()
+        if model is not None:
+            return model
+    return _rules()
+
+
+def restore_many(texts: Sequence[str], config: RestoreConfig | None = None, **kwargs: Any) -> list[RestoredText]:
+    """Restore a batch of documents, pooling the spinner's table over all of them.
+
+    Raises:
+        TypeError: if an item of ``texts`` is not a string.
+    """
+    cfg = make_config(config, **kwargs)
+    for t in texts:
+        if not isinstance(t, str):
+            raise TypeError(Errors.U010.format(type=type(t).__name__))
+    if not texts:
+        return []
+    return _engine(cfg.engine).restore_many(list(texts), cfg)
+
+
+def restore_and_explain(text: str, config: RestoreConfig | None = None, **kwargs: Any) -> RestoredText:
+    """Restore one document and list every edit (spans into ``text``)."""
+    return restore_many([text], config, **kwargs)[0]
+
+
+def restore(text: str, config: RestoreConfig | None = None, **kwargs: Any) -> str:
+    """Restore one document and return only the text."""
+    return restore_and_explain(text, config, **{**kwargs, "explain": False}).text
+
+
+def warm_up(engine: str = "auto") -> str:
+    """Load the resources of ``engine`` now; return the name of the engine that will run."""
+    return _engine(make_config(engine=engine).engine).name
+
+
+def engine_status() -> dict[str, Any]:
+    """What /readyz reports: the engine "auto" resolves to, and the loaded artefacts."""
+    rules = _rules()
+    live = _engine("auto")
+    return {
+        "engine": live.name,
+        "model_error": _model_error,
+        "resources": {
+            "language_model": rules.lm.info,
+            "dictionary": rules.dictionary.info,
+            **({"seq2seq": live.info} if live.name == "model" else {}),
+        },
+    }

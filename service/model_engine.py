@@ -1,0 +1,87 @@
+"""The model engine: the seq2seq model proposes, the noisy-channel decoder disposes.
+
+The model rewrites each sentence; the rewrite is aligned to the input tokens and every
+replaced span (up to three tokens each side) becomes an arc of source "model" in the
+same lattice as the dictionary's candidates. A model arc that repeats a dictionary
+candidate outweighs it, so agreement between the two is rewarded; insertions and
+deletions are ignored, so the model can never invent or drop text, and every change is
+still a reported edit on an input span.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .candidates import Arc
+from .config import RestoreConfig
+from .edits import RestoredText
+from .errors import Errors
+from .rules_engine import RulesEngine
+from .text import Token, lm_sentence, tokenize
+
+__all__ = ["ModelEngine", "load_model_engine", "MODEL_CHANNEL_WEIGHT"]
+
+# Channel weight of a model proposal: P(spun | original) for the swap the model suggests.
+MODEL_CHANNEL_WEIGHT = 0.6
+log = logging.getLogger("unspin.engine")
+_MAX_SPAN = 3
+
+
+class ModelEngine:
+    """Rules engine plus seq2seq proposals."""
+
+    name = "model"
+
+    def __init__(self, rules: RulesEngine, restorer: Any) -> None:
+        self.rules = rules
+        self.restorer = restorer
+        self.info: dict[str, Any] = dict(getattr(restorer, "info", {}))
+        self._warned = False
+
+    def restore_many(self, texts: Sequence[str], cfg: RestoreConfig) -> list[RestoredText]:
+        """Restore ``texts`` with model proposals added to the rules engine's lattice."""
+        if "seq2seq" in cfg.disable:
+            return [r._replace(engine=self.name) for r in self.rules.restore_many(texts, cfg)]
+        try:
+            results = self.rules.restore_many(texts, cfg, propose=self.propose)
+        except Exception as exc:  # noqa: BLE001 - a failing model must not fail the request
+            if not self._warned:
+                log.warning(Errors.U030.format(reason=f"inference failed: {type(exc).__name__}: {exc}"))
+                self._warned = True
+            return self.rules.restore_many(texts, cfg)
+        return [r._replace(engine=self.name) for r in results]
+
+    def propose(self, sentence_texts: list[str], tokens: list[list[Token]], forms: list[list[str]]) -> list[list[Arc]]:
+        """Arcs for each sentence from the model's rewrite of it."""
+        rewrites = self.restorer.restore_sentences(sentence_texts)
+        swap = math.log10(0.15 / 0.85) + math.log10(MODEL_CHANNEL_WEIGHT)
+        return [_aligned_arcs(f, lm_sentence(tokenize(out)), swap) for f, out in zip(forms, rewrites, strict=True)]
+
+
+def _aligned_arcs(source: list[str], target: list[str], logp: float) -> list[Arc]:
+    """Replaced spans of ``source`` that the model rewrote as ``target`` spans."""
+    arcs = []
+    matcher = difflib.SequenceMatcher(a=source, b=target, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 > _MAX_SPAN or j2 - j1 > _MAX_SPAN:
+            continue
+        words = tuple(target[j1:j2])
+        if all(w[0].isalnum() for w in words) and all(w[0].isalnum() for w in source[i1:i2]):
+            arcs.append(Arc(i1, i2, words, logp, "model"))
+    return arcs
+
+
+def load_model_engine(rules: RulesEngine) -> ModelEngine:
+    """Load the seq2seq model (``UNSPIN_MODEL_DIR`` or the committed one) beside ``rules``.
+
+    Raises:
+        ImportError: torch or transformers is not installed.
+        FileNotFoundError, ValueError: the model folder is missing or corrupt.
+    """
+    from .seq2seq import load_seq2seq
+
+    return ModelEngine(rules, load_seq2seq())

@@ -1,0 +1,143 @@
+"""The rules engine: reversal dictionary + language model + document consistency, no torch.
+
+It decodes every sentence twice: the first pass uses only the
+dictionary, the rules and the language model; between passes the engine learns what
+the document (or the whole batch) says about its spinner — how often it swaps words,
+whether it turned "the" into "a", and which swaps it keeps making — and the second
+pass decodes with that knowledge. The model engine adds the seq2seq model's proposals
+to the same lattice, so every edit still comes from one noisy-channel search and
+points at a span of the input.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from .candidates import FUNCTION_WORDS, Arc, CandidateGenerator, DocumentEvidence
+from .casing import transfer_casing
+from .config import RestoreConfig
+from .decoder import Decision, Decoder
+from .dictionary import load_dictionary
+from .edits import Edit, RestoredText, apply_edits
+from .lm import load_gap_filler, load_language_model
+from .spin_score import spin_score
+from .text import Token, lm_sentence, sentences
+
+__all__ = ["RulesEngine", "ArcProposer"]
+
+# Sources whose decisions teach the document table (rules are document-wide already).
+_LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
+# Hook for the model engine: sentence texts -> extra arcs per sentence.
+ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[list[Arc]]]
+
+
+class _Sentence:
+    """A sentence being restored: its tokens, LM forms and current decisions."""
+
+    __slots__ = ("doc", "tokens", "forms", "decisions", "extra")
+
+    def __init__(self, doc: int, tokens: list[Token]) -> None:
+        self.doc = doc
+        self.tokens = tokens
+        self.forms = lm_sentence(tokens)
+        self.decisions: list[Decision] = []
+        self.extra: list[Arc] = []
+
+
+class RulesEngine:
+    """Dictionary + language model + document consistency, no torch."""
+
+    name = "rules"
+
+    def __init__(self) -> None:
+        self.lm = load_language_model()
+        self.dictionary = load_dictionary()
+        self.gap_filler = load_gap_filler()
+        self.decoder = Decoder(self.lm.model)
+        self.generator = CandidateGenerator(self.dictionary, self.gap_filler)
+
+    def restore_many(self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None) -> list[RestoredText]:
+        """Restore ``texts`` as one batch (the spinner's table is pooled over it)."""
+        disabled = frozenset(cfg.disable)
+        docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
+        flat = [s for doc in docs for s in doc]
+        if propose is not None and flat:
+            texts_of = [texts[s.doc][s.tokens[0].start : s.tokens[-1].end] for s in flat]
+            for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
+                sent.extra = extra
+        evidence = [DocumentEvidence.from_tokens(f for s in doc for f in s.forms) for doc in docs]
+        for sent in flat:
+            sent.decisions = self._decode(sent, evidence[sent.doc], cfg, disabled)
+        if cfg.pool_document and "document" not in disabled:
+            table = _learn_table(flat)
+            evidence = [ev._replace(spin_rate=_spin_rate(doc), table=table) for ev, doc in zip(evidence, docs, strict=True)]
+            for sent in flat:
+                sent.decisions = self._decode(sent, evidence[sent.doc], cfg, disabled)
+        results = []
+        for text, doc, ev in zip(texts, docs, evidence, strict=True):
+            edits = [_to_edit(text, s.tokens, d) for s in doc for d in s.decisions if d.confidence >= cfg.min_confidence]
+            restored = apply_edits(text, edits)
+            n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
+            score = spin_score(ev.p_field, [e.confidence for e in edits if e.source not in {"article", "number"}], n_words)
+            results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
+        return results
+
+    def _decode(self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str]) -> list[Decision]:
+        unfit = frozenset() if "context" in disabled else self.decoder.unfit_positions(sent.forms)
+        arcs = self.generator.arcs(
+            sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=unfit
+        )
+        for arc in sent.extra:
+            arcs.setdefault(arc.start, []).append(arc)
+        return self.decoder.decode(sent.forms, arcs, cfg.beam_width)
+
+
+def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:
+    """The spinner's table as the batch shows it: spun form -> {original: weight}.
+
+    A swap enters when its confident restorations outweigh one occurrence; its
+    weight is the share of the spun form's occurrences that it explains.
+    """
+    support: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    occurrences: dict[str, int] = defaultdict(int)
+    for sent in flat:
+        for f in sent.forms:
+            if f[0].isalpha() and f not in FUNCTION_WORDS:
+                occurrences[f] += 1
+        for d in sent.decisions:
+            arc = d.arc
+            if arc.source in _LEARNABLE and arc.end == arc.start + 1 and d.confidence >= 0.5:
+                support[sent.forms[arc.start]][" ".join(arc.words)] += d.confidence
+    table: dict[str, dict[str, float]] = {}
+    for spun, originals in support.items():
+        n = occurrences[spun]
+        learnt = {o: min(1.0, w / n) for o, w in originals.items() if n >= 2 and w >= 0.9}
+        if learnt:
+            table[spun] = learnt
+    return table
+
+
+def _spin_rate(doc: list[_Sentence]) -> float:
+    """Share of content words the first pass changed, smoothed towards a low prior."""
+    content = sum(1 for s in doc for f in s.forms if f[0].isalpha() and f not in FUNCTION_WORDS)
+    changed = sum(d.confidence for s in doc for d in s.decisions if d.arc.source not in {"article", "number"})
+    return min(0.4, max(0.01, (changed + 0.5) / (content + 10)))
+
+
+_NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "'s", "'re", "'ve", "'ll", "'d", "'m", "n't"}
+
+
+def _detokenize(words: Sequence[str]) -> str:
+    out = ""
+    for w in words:
+        out += w if not out or w in _NO_SPACE_BEFORE else " " + w
+    return out
+
+
+def _to_edit(text: str, tokens: list[Token], decision: Decision) -> Edit:
+    arc = decision.arc
+    start, end = tokens[arc.start].start, tokens[arc.end - 1].end
+    spun = text[start:end]
+    alternatives = tuple(transfer_casing(spun, _detokenize(w)) if w else spun for w in decision.alternatives)
+    return Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(decision.confidence, 4), arc.source, alternatives)  # type: ignore[arg-type]

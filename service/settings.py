@@ -1,0 +1,120 @@
+"""Server settings, read once from ``UNSPIN_*`` environment variables.
+
+Every field has a default that suits one small container; a bad value stops the server at
+start-up with a coded message instead of failing on the first request.
+
+>>> s = Settings.from_env({"UNSPIN_MAX_BATCH": "8", "UNSPIN_API_KEY": ""})
+>>> s.max_batch, s.api_key, s.max_bytes
+(8, None, 1000000)
+>>> Settings.from_env({"UNSPIN_WORKERS": "zero"})
+Traceback (most recent call last):
+...
+ValueError: [U052] Setting UNSPIN_WORKERS='zero' is invalid: an integer >= 1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from .config import ENGINE_NAMES
+from .errors import Errors
+
+__all__ = ["Settings", "ENV_VARS"]
+
+
+class Settings(NamedTuple):
+    """What the HTTP service needs to know; the engine reads its own artefact paths.
+
+    Attributes:
+        engine: Default engine for requests that name none (``UNSPIN_ENGINE``): auto, rules
+            or model. Default "auto".
+        model_dir: Seq2seq model folder (``UNSPIN_MODEL_DIR``), read by the engine itself;
+            reported by ``/v1/info``. Default: the engine's own default.
+        max_bytes: Largest request body in bytes (``UNSPIN_MAX_BYTES``). Default 1 MB.
+        max_chars: Largest document in characters (``UNSPIN_MAX_CHARS``); a longer one is
+            refused (413, or an error item in a batch). Default 1,000,000.
+        workers: Engine threads (``UNSPIN_WORKERS``); more requests wait in a queue.
+            Default 2.
+        request_timeout_s: Time limit of one restoration, queueing included
+            (``UNSPIN_REQUEST_TIMEOUT_S``); past it the answer is 503 with Retry-After.
+            Default 30.
+        max_batch: Most documents in one ``/v1/restore/batch`` call (``UNSPIN_MAX_BATCH``).
+            Default 64.
+        api_key: When set (``UNSPIN_API_KEY``), ``/v1/*`` requires ``Authorization: Bearer
+            <key>``. Default none (open).
+        log_text: Log article text (``UNSPIN_LOG_TEXT=1``); off by default, as articles may be
+            private.
+    """
+
+    engine: str = "auto"
+    model_dir: str | None = None
+    max_bytes: int = 1_000_000
+    max_chars: int = 1_000_000
+    workers: int = 2
+    request_timeout_s: float = 30.0
+    max_batch: int = 64
+    api_key: str | None = None
+    log_text: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); unset or empty means default.
+
+        Raises:
+            ValueError: with code U052 naming the variable and what it should hold.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field, (var, parse, expected) in ENV_VARS.items():
+            raw = env.get(var, "").strip()
+            if not raw:
+                continue
+            try:
+                values[field] = parse(raw)
+            except ValueError:
+                raise ValueError(Errors.U052.format(name=var, value=raw, expected=expected)) from None
+        return cls(**values)
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError(raw)
+    return value
+
+
+def _engine(raw: str) -> str:
+    value = raw.lower()
+    if value not in ENGINE_NAMES:
+        raise ValueError(raw)
+    return value
+
+
+def _flag(raw: str) -> bool:
+    value = raw.lower()
+    if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise ValueError(raw)
+    return value in {"1", "true", "yes", "on"}
+
+
+# field -> (environment variable, parser, what a valid value looks like)
+ENV_VARS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "engine": ("UNSPIN_ENGINE", _engine, "one of " + ", ".join(ENGINE_NAMES)),
+    "model_dir": ("UNSPIN_MODEL_DIR", str, "a folder"),
+    "max_bytes": ("UNSPIN_MAX_BYTES", _positive_int, "an integer >= 1"),
+    "max_chars": ("UNSPIN_MAX_CHARS", _positive_int, "an integer >= 1"),
+    "workers": ("UNSPIN_WORKERS", _positive_int, "an integer >= 1"),
+    "request_timeout_s": ("UNSPIN_REQUEST_TIMEOUT_S", _positive_float, "a number of seconds > 0"),
+    "max_batch": ("UNSPIN_MAX_BATCH", _positive_int, "an integer >= 1"),
+    "api_key": ("UNSPIN_API_KEY", str, "a string"),
+    "log_text": ("UNSPIN_LOG_TEXT", _flag, "1 or 0"),
+}

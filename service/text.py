@@ -1,0 +1,102 @@
+"""Loss-free tokenisation shared by the engine, the LM trainer and the evaluator.
+
+Every token carries its span in the input (Python code points), so an edit always
+points at the text the caller sent. Whitespace is never a token: it is simply
+the text between tokens, and it is never touched.
+
+>>> [t.text for t in tokenize("A revisit by a commander’s aide, 2 days ago.")]
+['A', 'revisit', 'by', 'a', 'commander', '’s', 'aide', ',', '2', 'days', 'ago', '.']
+>>> lm_form("’s"), lm_form("Quds"), lm_form("“")
+("'s", 'quds', '"')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+__all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "WORD_RE"]
+
+# A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
+# "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
+# the language model sees "iran 's" as Wikipedia text does after normalisation.
+_APOS = "'’"
+WORD_RE = re.compile(
+    r"[^\W_]+(?:[-.][^\W_]+|(?<=\d),\d{3}(?!\d))*(?:[" + _APOS + r"](?:[^\W_]+)(?![" + _APOS + r"]))?",
+    re.UNICODE,
+)
+_CLITIC_RE = re.compile(r"(?i)^(.+?)(n[" + _APOS + r"]t|[" + _APOS + r"](?:s|re|ve|ll|d|m))$")
+_TOKEN_RE = re.compile(WORD_RE.pattern + r"|[^\w\s]", re.UNICODE)
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
+_SENTENCE_END = {".", "!", "?"}
+
+
+class Token(NamedTuple):
+    """One word or punctuation mark, with its span in the input text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        """True for words and numbers, False for punctuation marks."""
+        return self.text[0].isalnum()
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Split ``text`` into word and punctuation tokens with exact spans.
+
+    Clitics are split off ("commander’s" -> "commander", "’s"). Spans are code-point
+    offsets into ``text`` plus ``offset``.
+    """
+    tokens: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        word, start = m.group(), m.start() + offset
+        clitic = _CLITIC_RE.match(word) if word[0].isalnum() else None
+        if clitic:  # "commander's" -> "commander", "'s"; "don't" -> "do", "n't"
+            cut = start + len(clitic.group(1))
+            tokens.append(Token(clitic.group(1), start, cut))
+            tokens.append(Token(clitic.group(2), cut, start + len(word)))
+        else:
+            tokens.append(Token(word, start, start + len(word)))
+    return tokens
+
+
+def sentences(text: str) -> Iterator[list[Token]]:
+    """Yield the tokens of ``text`` one sentence at a time.
+
+    A sentence ends after ".", "!" or "?" (plus closing quotes or brackets) when the
+    next token starts with a capital letter, a digit or a quote, and at every blank
+    line or line break between two tokens.
+    """
+    tokens = tokenize(text)
+    current: list[Token] = []
+    for i, tok in enumerate(tokens):
+        current.append(tok)
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is None:
+            break
+        gap = text[tok.end : nxt.start]
+        if "\n" in gap:
+            yield current
+            current = []
+            continue
+        if tok.text in _SENTENCE_END or (tok.text in {'"', "”", "’", ")", "'"} and len(current) > 1 and current[-2].text in _SENTENCE_END):
+            if gap and (nxt.text[0].isupper() or nxt.text[0].isdigit() or nxt.text in {'"', "“", "("}):
+                yield current
+                current = []
+    if current:
+        yield current
+
+
+def lm_form(token: str) -> str:
+    """The form a token takes in the language model: lower case, ASCII quotes."""
+    return token.translate(_QUOTES).lower()
+
+
+def lm_sentence(tokens: list[Token] | list[str]) -> list[str]:
+    """LM forms of a token sequence (accepts Token objects or plain strings)."""
+    return [lm_form(t if isinstance(t, str) else t.text) for t in tokens]

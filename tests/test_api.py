@@ -1,0 +1,280 @@
+"""The HTTP service, over real HTTP against `unspin serve` subprocesses (see conftest.py).
+
+Expected answers come from the library itself (`service.restore_and_explain`), so these
+tests hold whatever the engine restores; only status codes and error codes are literal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+import service
+from service.cli import result_json
+from tests.conftest import API_KEY, SMALL_LIMITS, big_article
+
+
+def expected(text: str, **kwargs) -> dict:
+    return result_json(service.restore_and_explain(text, **kwargs))
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert len(body["error"]["message"]) > 10
+
+
+def metric(url: str, name: str, **labels: str) -> float:
+    """Current value of one sample of ``/metrics`` (0 when absent)."""
+    text = httpx.get(url + "/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+# -- restoring ------------------------------------------------------------------------
+
+
+def test_restore_json_matches_library(client, spun_article):
+    r = client.post("/v1/restore", json={"text": spun_article, "options": {"engine": "rules"}})
+    assert r.status_code == 200
+    body = r.json()
+    assert {k: body[k] for k in ("text", "edits", "spin_score", "engine")} == expected(spun_article, engine="rules")
+    assert body["software"] == {"name": "unspin", "version": service.__version__, "api_version": "1"}
+    assert body["warnings"] == {"incomplete": False, "reason": None}
+    assert body["elapsed_ms"] >= 0
+    assert service.apply_edits(spun_article, [service.Edit(**{**e, "alternatives": tuple(e["alternatives"])}) for e in body["edits"]]) == body["text"]
+
+
+def test_restore_min_confidence_option(client, spun_article):
+    r = client.post("/v1/restore", json={"text": spun_article, "options": {"engine": "rules", "min_confidence": 0.95}})
+    assert r.status_code == 200
+    assert r.json()["text"] == service.restore(spun_article, engine="rules", min_confidence=0.95)
+
+
+def test_restore_text_plain(client, spun_article):
+    r = client.post("/v1/restore", content=spun_article.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.text == service.restore(spun_article)
+
+
+def test_text_plain_options_in_query(client, paragraphs):
+    r = client.post(
+        "/v1/restore?engine=rules&min_confidence=0.7", content=paragraphs[0], headers={"Content-Type": "text/plain"}
+    )
+    assert r.status_code == 200
+    assert r.text == service.restore(paragraphs[0], engine="rules", min_confidence=0.7)
+
+
+def test_empty_text_has_no_edits(client):
+    r = client.post("/v1/restore", json={"text": ""})
+    assert r.status_code == 200
+    assert r.json()["text"] == "" and r.json()["edits"] == []
+
+
+def test_batch_with_one_bad_item(client, paragraphs):
+    docs = [{"id": "a", "text": paragraphs[0]}, {"id": "b", "text": 42}, {"text": paragraphs[1]}, "not an object"]
+    r = client.post("/v1/restore/batch", json={"documents": docs, "options": {"engine": "rules"}})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert [item["index"] for item in results] == [0, 1, 2, 3]
+    want = [result_json(x) for x in service.restore_many([paragraphs[0], paragraphs[1]], engine="rules")]
+    for item, exp in zip((results[0], results[2]), want, strict=True):
+        assert item["error"] is None
+        assert {k: item[k] for k in exp} == exp
+    assert results[0]["id"] == "a"
+    assert results[1]["id"] == "b" and results[1]["error"]["code"] == "U010" and results[1]["text"] is None
+    assert results[3]["error"]["code"] == "U044"
+
+
+def test_batch_item_over_document_limit(strict_server, paragraphs):
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    long_doc = "word " * (SMALL_LIMITS["max_chars"] // 5 + 10)
+    docs = [{"text": paragraphs[2][:500]}, {"text": long_doc}]
+    r = httpx.post(strict_server.url + "/v1/restore/batch", json={"documents": docs}, headers=auth)
+    assert r.status_code == 200, r.text
+    first, second = r.json()["results"]
+    assert first["text"] == service.restore(paragraphs[2][:500])
+    assert second["error"]["code"] == "U011"
+
+
+def test_batch_too_many_documents(strict_server):
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    docs = [{"text": "x"}] * (SMALL_LIMITS["max_batch"] + 1)
+    assert_error(httpx.post(strict_server.url + "/v1/restore/batch", json={"documents": docs}, headers=auth), 413, "U046")
+
+
+# -- bad input: always a coded 4xx ----------------------------------------------------------
+
+
+def test_413_by_content_length(strict_server):
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    body = b'{"text": "' + b"a" * (SMALL_LIMITS["max_bytes"] + 100) + b'"}'
+    r = httpx.post(strict_server.url + "/v1/restore", content=body, headers={**auth, "Content-Type": "application/json"})
+    assert_error(r, 413, "U040")
+
+
+def test_413_by_streamed_size(strict_server):
+    """A chunked body declares no length: the server counts the bytes it receives."""
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+
+    def chunks():
+        for _ in range(8):
+            yield b"a" * 1024
+
+    r = httpx.post(strict_server.url + "/v1/restore", content=chunks(), headers={**auth, "Content-Type": "text/plain"})
+    assert "content-length" not in r.request.headers
+    assert_error(r, 413, "U040")
+
+
+def test_400_invalid_utf8(client):
+    assert_error(client.post("/v1/restore", content=b'{"text": "caf\xe9"}', headers={"Content-Type": "application/json"}), 400, "U041")
+    assert_error(client.post("/v1/restore", content=b"caf\xe9", headers={"Content-Type": "text/plain"}), 400, "U041")
+
+
+@pytest.mark.parametrize("content_type", ["application/xml", "multipart/form-data; boundary=x", "", "text/plain; charset=latin-1"])
+def test_415_content_type(client, content_type):
+    assert_error(client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type}), 415, "U042")
+
+
+@pytest.mark.parametrize("body", [b'{"text": ', b"[1, 2", b"nan?"])
+def test_422_malformed_json(client, body):
+    assert_error(client.post("/v1/restore", content=body, headers={"Content-Type": "application/json"}), 422, "U043")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"txt": "a"}, {"text": 5}, {"text": "a", "options": {"min_confidence": "high"}}, {"text": "a", "options": {"beam": 3}}, [1]],
+)
+def test_422_schema(client, payload):
+    assert_error(client.post("/v1/restore", json=payload), 422, "U044")
+
+
+def test_422_unknown_engine_uses_engine_code(client):
+    assert_error(client.post("/v1/restore", json={"text": "a", "options": {"engine": "gpt"}}), 422, "U002")
+    assert_error(client.post("/v1/restore", json={"text": "a", "options": {"min_confidence": 2}}), 422, "U003")
+    assert_error(client.post("/v1/restore?engine=gpt", content="a", headers={"Content-Type": "text/plain"}), 422, "U002")
+
+
+def test_400_ambiguous(client):
+    assert_error(client.post("/v1/restore", json={"text": "a", "documents": [{"text": "b"}]}), 400, "U045")
+    assert_error(client.post("/v1/restore?engine=rules", json={"text": "a", "options": {"engine": "rules"}}), 400, "U045")
+
+
+def test_404_and_405_are_json(client):
+    assert_error(client.get("/v1/nothing"), 404, "U050")
+    assert_error(client.get("/v1/restore"), 405, "U050")
+
+
+def test_401_without_or_with_wrong_key(strict_server):
+    url = strict_server.url + "/v1/restore"
+    assert_error(httpx.post(url, json={"text": "a"}), 401, "U048")
+    r = httpx.post(url, json={"text": "a"}, headers={"Authorization": "Bearer wrong"})
+    assert_error(r, 401, "U048")
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert_error(httpx.get(strict_server.url + "/v1/info"), 401, "U048")
+    ok = httpx.post(url, json={"text": "US infantry"}, headers={"Authorization": f"Bearer {API_KEY}"})
+    assert ok.status_code == 200 and ok.json()["text"] == service.restore("US infantry")
+    for open_path in ("/healthz", "/readyz", "/metrics"):
+        assert httpx.get(strict_server.url + open_path).status_code == 200
+
+
+def test_503_on_timeout_with_retry_after(slow_server, spun_article):
+    text = big_article(spun_article, 400_000)
+    r = httpx.post(slow_server.url + "/v1/restore", json={"text": text}, timeout=120)
+    assert_error(r, 503, "U047")
+    assert int(r.headers["retry-after"]) >= 1
+    assert httpx.get(slow_server.url + "/healthz", timeout=5).status_code == 200
+
+
+# -- operations ---------------------------------------------------------------------
+
+
+def test_healthz_readyz_info_stages_docs(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["ready"] is True and ready["engine"] == service.engine.engine_status()["engine"]
+    info = client.get("/v1/info").json()
+    assert info["software"]["version"] == service.__version__
+    assert info["limits"]["max_bytes"] == 1_000_000 and info["limits"]["max_batch"] == 64
+    assert info["engines"]["available"] == ["auto", "rules", "model"]
+    stages = client.get("/v1/stages").json()
+    assert [s["name"] for s in stages["stages"]] == list(service.config.STAGE_NAMES)
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/restore", "/v1/restore/batch", "/healthz", "/readyz", "/metrics", "/v1/info"} <= set(spec["paths"])
+
+
+def test_metrics_move(server, client, spun_article):
+    words = len(spun_article.split())
+    n_edits = len(service.restore_and_explain(spun_article).edits)
+    before = {
+        "ok": metric(server.url, "unspin_requests_total", route="/v1/restore", status="200"),
+        "words": metric(server.url, "unspin_words_processed_total"),
+        "edits": sum(metric(server.url, "unspin_edits_made_total", source=s) for s in service.edits.EDIT_SOURCES),
+        "u043": metric(server.url, "unspin_errors_total", code="U043"),
+        "latency": metric(server.url, "unspin_request_duration_seconds_count", route="/v1/restore"),
+    }
+    assert client.post("/v1/restore", json={"text": spun_article}).status_code == 200
+    client.post("/v1/restore", content=b"{", headers={"Content-Type": "application/json"})
+    assert metric(server.url, "unspin_requests_total", route="/v1/restore", status="200") == before["ok"] + 1
+    assert metric(server.url, "unspin_words_processed_total") == before["words"] + words
+    edits = sum(metric(server.url, "unspin_edits_made_total", source=s) for s in service.edits.EDIT_SOURCES)
+    assert edits == before["edits"] + n_edits
+    assert metric(server.url, "unspin_errors_total", code="U043") == before["u043"] + 1
+    assert metric(server.url, "unspin_request_duration_seconds_count", route="/v1/restore") == before["latency"] + 2
+
+
+def test_healthz_answers_during_big_restore(server, spun_article):
+    text = big_article(spun_article, 200_000)
+    done: dict[str, httpx.Response] = {}
+
+    def big() -> None:
+        done["r"] = httpx.post(server.url + "/v1/restore", json={"text": text}, timeout=300)
+
+    worker = threading.Thread(target=big)
+    worker.start()
+    time.sleep(0.2)
+    health_times = []
+    while worker.is_alive() and len(health_times) < 20:
+        t0 = time.perf_counter()
+        assert httpx.get(server.url + "/healthz", timeout=5).status_code == 200
+        health_times.append(time.perf_counter() - t0)
+        time.sleep(0.05)
+    worker.join(timeout=300)
+    assert health_times, "the big restore finished before /healthz was asked: make the article bigger"
+    assert max(health_times) < 1.0
+    assert done["r"].status_code == 200
+    assert done["r"].json()["text"] == service.restore(text)
+
+
+def test_200_concurrent_requests(server, paragraphs):
+    texts = [f"{p}\n\nItem {i}." for i, p in enumerate(paragraphs * 5)]  # 20 distinct documents
+    want = {t: expected(t) for t in texts}
+
+    async def run() -> list[httpx.Response]:
+        limit = asyncio.Semaphore(32)
+        limits = httpx.Limits(max_connections=32)
+        async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as ac:
+
+            async def one(i: int) -> httpx.Response:
+                async with limit:
+                    return await ac.post("/v1/restore", json={"text": texts[i % len(texts)]})
+
+            return await asyncio.gather(*(one(i) for i in range(200)))
+
+    responses = asyncio.run(run())
+    assert all(r.status_code == 200 for r in responses), {r.status_code for r in responses}
+    for i, r in enumerate(responses):
+        body = r.json()
+        assert {k: body[k] for k in ("text", "edits", "spin_score", "engine")} == want[texts[i % len(texts)]]

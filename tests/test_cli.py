@@ -1,0 +1,122 @@
+"""The installed `unspin` command, run as a subprocess (what editors and scripts run)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import service
+from service.cli import render_diff, result_json
+from tests.conftest import EXAMPLES, child_env, free_port
+
+
+def run(cmd: list[str], *args: str, stdin: bytes | None = None, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*cmd, *args], input=stdin, capture_output=True, env=child_env(**env), timeout=300)
+
+
+def assert_one_line_error(p: subprocess.CompletedProcess[bytes], status: int, code: str) -> None:
+    err = p.stderr.decode()
+    assert p.returncode == status, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert code in err
+    assert p.stdout == b""
+
+
+SPUN = EXAMPLES / "spun_article.txt"
+
+
+def test_restore_file(unspin_cmd, spun_article):
+    p = run(unspin_cmd, "restore", str(SPUN))
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == service.restore(spun_article)
+
+
+def test_restore_stdin(unspin_cmd, spun_article):
+    p = run(unspin_cmd, "restore", "-", "--engine", "rules", "--min-confidence", "0.8", stdin=spun_article.encode())
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == service.restore(spun_article, engine="rules", min_confidence=0.8)
+    p = run(unspin_cmd, "restore", stdin=spun_article.encode())
+    assert p.stdout.decode() == service.restore(spun_article)
+
+
+def test_restore_json(unspin_cmd, spun_article):
+    p = run(unspin_cmd, "restore", str(SPUN), "--json")
+    assert p.returncode == 0, p.stderr.decode()
+    assert json.loads(p.stdout) == result_json(service.restore_and_explain(spun_article))
+
+
+def test_restore_diff(unspin_cmd, spun_article):
+    p = run(unspin_cmd, "restore", str(SPUN), "--diff")
+    assert p.returncode == 0, p.stderr.decode()
+    result = service.restore_and_explain(spun_article)
+    assert p.stdout.decode() == render_diff(spun_article, result).plain + "\n"
+
+
+def test_url_gives_the_same_output_as_local(unspin_cmd, server):
+    local = run(unspin_cmd, "restore", str(SPUN), "--json")
+    remote = run(unspin_cmd, "restore", str(SPUN), "--json", "--url", server.url)
+    assert remote.returncode == 0, remote.stderr.decode()
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    plain_local = run(unspin_cmd, "restore", str(SPUN))
+    plain_remote = run(unspin_cmd, "restore", str(SPUN), "--url", server.url)
+    assert plain_remote.stdout == plain_local.stdout
+
+
+def test_in_dir_out_dir_is_resumable(unspin_cmd, paragraphs, tmp_path: Path):
+    in_dir, out_dir = tmp_path / "spun", tmp_path / "restored"
+    in_dir.mkdir()
+    for i, text in enumerate(paragraphs[:3]):
+        (in_dir / f"doc{i}.txt").write_text(text, encoding="utf-8")
+    (in_dir / "notes.md").write_text("not an article", encoding="utf-8")
+    p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir))
+    assert p.returncode == 0, p.stderr.decode()
+    assert sorted(f.name for f in out_dir.iterdir()) == ["doc0.txt", "doc1.txt", "doc2.txt"]
+    for i, text in enumerate(paragraphs[:3]):
+        assert (out_dir / f"doc{i}.txt").read_text(encoding="utf-8") == service.restore(text)
+        assert (in_dir / f"doc{i}.txt").read_text(encoding="utf-8") == text  # input untouched
+    assert "3 restored" in p.stderr.decode()
+
+    # resume: finished files are skipped (kept as they are), missing ones are redone
+    (out_dir / "doc0.txt").write_text("kept", encoding="utf-8")
+    (out_dir / "doc1.txt").unlink()
+    p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir))
+    assert p.returncode == 0, p.stderr.decode()
+    assert (out_dir / "doc0.txt").read_text(encoding="utf-8") == "kept"
+    assert (out_dir / "doc1.txt").read_text(encoding="utf-8") == service.restore(paragraphs[1])
+    assert "1 restored, 2 already done" in p.stderr.decode()
+    assert not [f for f in out_dir.iterdir() if f.name.startswith(".")]  # no temp files left
+
+
+def test_out_dir_must_differ_from_in_dir(unspin_cmd, tmp_path: Path):
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    assert_one_line_error(run(unspin_cmd, "restore", "--in-dir", str(tmp_path), "--out-dir", str(tmp_path)), 2, "U064")
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "a"
+
+
+def test_missing_file(unspin_cmd, tmp_path: Path):
+    assert_one_line_error(run(unspin_cmd, "restore", str(tmp_path / "missing.txt")), 1, "U060")
+
+
+def test_not_utf8(unspin_cmd, tmp_path: Path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("caf\xe9 infantry".encode("latin-1"))
+    assert_one_line_error(run(unspin_cmd, "restore", str(path)), 1, "U061")
+
+
+def test_server_unreachable(unspin_cmd):
+    url = f"http://127.0.0.1:{free_port()}"
+    assert_one_line_error(run(unspin_cmd, "restore", str(SPUN), "--url", url), 1, "U062")
+
+
+def test_http_error_from_server(unspin_cmd, strict_server):
+    assert_one_line_error(run(unspin_cmd, "restore", str(SPUN), "--url", strict_server.url), 1, "U048")
+
+
+@pytest.mark.parametrize("args", [["--engine", "gpt"], ["--json", "--diff"], ["--in-dir", "."]])
+def test_usage_errors_exit_2(unspin_cmd, args):
+    p = run(unspin_cmd, "restore", str(SPUN), *args)
+    assert p.returncode == 2 and "Traceback" not in p.stderr.decode()

@@ -1,0 +1,117 @@
+"""The evaluator: alignment of engine edits with spinner swaps, on hand-made examples."""
+
+from __future__ import annotations
+
+import lzma
+from pathlib import Path
+
+import pytest
+
+from scripts.evaluate import align, evaluate, load_reuters, markdown_table
+from scripts.spinner import SpunText, Swap, unspin_swaps
+from service.edits import Edit
+
+ORIGINAL = "The troops said the visit was over. A man came."
+SPUN = "The infantry pronounced a journey was over. A man came."
+SWAPS = [
+    Swap(4, 12, "infantry", "troops", "fingerprint"),
+    Swap(13, 23, "pronounced", "said", "fingerprint"),
+    Swap(24, 25, "a", "the", "the"),
+    Swap(26, 33, "journey", "visit", "thesaurus"),
+]
+CLEAN = "The man came home."
+EDITS = {
+    SPUN: [
+        Edit(4, 12, "infantry", "troops", 0.9, "fingerprint"),  # correct
+        Edit(13, 23, "pronounced", "Pronounced", 0.9, "fingerprint"),  # no-op: ignored
+        Edit(24, 25, "a", "the", 0.8, "article"),  # correct
+        Edit(26, 33, "journey", "trip", 0.4, "thesaurus"),  # wrong
+        Edit(44, 45, "A", "The", 0.3, "article"),  # false: a genuine "A"
+    ],
+    CLEAN: [Edit(4, 7, "man", "person", 0.5, "thesaurus")],  # false edit on a clean text
+}
+
+
+def fake_restore(text: str) -> list[Edit]:
+    return EDITS.get(text, [])
+
+
+def test_example_is_consistent() -> None:
+    assert unspin_swaps(SPUN, SWAPS) == ORIGINAL
+    for e in EDITS[SPUN]:
+        assert SPUN[e.start : e.end] == e.spun
+
+
+def test_metrics_on_a_tiny_example() -> None:
+    m = evaluate([SpunText(SPUN, ORIGINAL, SWAPS)], fake_restore, clean_texts=[CLEAN])
+    assert (m.docs, m.words, m.swaps, m.restored, m.edits) == (1, 10, 4, 2, 4)
+    assert (m.correct_edits, m.false_edits, m.wrong_edits) == (2, 1, 1)
+    assert m.recall == 0.5 and m.precision == 0.5
+    assert (m.the_swaps, m.the_restored, m.the_accuracy) == (1, 1, 1.0)
+    assert (m.genuine_a, m.genuine_a_changed) == (1, 1)
+    assert (m.content_swaps, m.content_restored) == (3, 1)
+    assert m.content_recall == pytest.approx(1 / 3)
+    assert (m.content_edits, m.content_correct, m.content_precision) == (2, 1, 0.5)
+    assert (m.fingerprint_swaps, m.fingerprint_restored, m.fingerprint_recall) == (2, 1, 0.5)
+    assert (m.non_fingerprint_swaps, m.non_fingerprint_restored, m.non_fingerprint_recall) == (1, 0, 0.0)
+    assert m.recall_by_kind == {"fingerprint": 0.5, "the": 1.0, "thesaurus": 0.0}
+    assert m.swaps_by_kind == {"fingerprint": 2, "the": 1, "thesaurus": 1}
+    assert (m.clean_words, m.clean_false_edits, m.clean_false_per_1k) == (4, 1, 250.0)
+    assert m.words_per_s is None or m.words_per_s > 0
+    assert "| x | 1 | 10 | 4 | 50.0% | 50.0% |" in markdown_table({"x": m})
+
+
+def test_default_clean_texts_are_the_originals() -> None:
+    m = evaluate([SpunText(SPUN, ORIGINAL, SWAPS)], lambda t: [])
+    assert (m.recall, m.precision, m.clean_words, m.clean_false_edits) == (0.0, None, 10, 0)
+
+
+def test_split_edits_restoring_a_multi_word_swap_count() -> None:
+    spun, swaps = "They met during a summit.", [Swap(9, 17, "during a", "at the", "fingerprint")]
+    edits = [Edit(9, 15, "during", "at", 0.9, "fingerprint"), Edit(16, 17, "a", "the", 0.9, "article")]
+    assert align(spun, swaps, edits) == ({0}, {0, 1}, set())
+
+
+def test_one_edit_spanning_two_swaps_counts() -> None:
+    spun = "A revisit ended."
+    swaps = [Swap(0, 1, "A", "The", "the"), Swap(2, 9, "revisit", "visit", "fingerprint")]
+    edits = [Edit(0, 9, "A revisit", "The visit", 0.9, "fingerprint")]
+    assert align(spun, swaps, edits) == ({0, 1}, {0}, set())
+
+
+def test_partly_right_edit() -> None:
+    spun = "A revisit ended."
+    swaps = [Swap(0, 1, "A", "The", "the"), Swap(2, 9, "revisit", "visit", "fingerprint")]
+    edits = [Edit(0, 1, "A", "The", 0.9, "article"), Edit(2, 9, "revisit", "trip", 0.9, "thesaurus")]
+    assert align(spun, swaps, edits) == ({0}, {0}, set())
+
+
+def test_load_reuters_cleans_bodies(tmp_path: Path) -> None:
+    long_body = " ".join(["word"] * 85)
+    sgm = (
+        "<REUTERS><TEXT><BODY>Too short.\n Reuter\n\x03</BODY></TEXT></REUTERS>\n"
+        f"<REUTERS><TEXT><BODY>Profit &lt;up&gt; &amp; {long_body}\n REUTER\n\x03</BODY></TEXT></REUTERS>\n"
+    )
+    with lzma.open(tmp_path / "reut2-020.sgm.xz", "wt", encoding="latin-1") as f:
+        f.write(sgm)
+    docs = load_reuters(5, files=("reut2-020.sgm.xz",), root=tmp_path)
+    assert docs == [f"Profit <up> & {long_body}"]
+
+
+def test_cli_json_and_benchmarks_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import scripts.benchmarks_md as bm
+    from scripts.evaluate import REUTERS, main
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    monkeypatch.setattr(bm, "BENCHMARKS_PATH", tmp_path / "BENCHMARKS.md")
+    argv = ["--style", "clean", "--docs", "2", "--engine", "none", "--sweep", "0.5,0.9", "--json", "--write-benchmarks"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["docs"] == 2 and out["results"]["clean"]["swaps"] == 0
+    assert [r["min_confidence"] for r in out["sweep"]["clean"]] == [0.5, 0.9]
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "## Restoration quality: none engine" in text and "python -m scripts.evaluate --style clean" in text
+    assert "| clean | 2 |" in text

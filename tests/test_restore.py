@@ -1,0 +1,178 @@
+"""The rules engine on real artefacts: known restorations, loss-free output, edge cases."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service import Edit, apply_edits, restore, restore_and_explain, restore_many
+from service.edits import EDIT_SOURCES
+
+IRAN_SPUN = (
+    "A revisit by a commander of Iran's chosen Quds Force to Baghdad has led to a postponement "
+    "in attacks on US infantry"
+)
+IRAN_ORIGINAL = (
+    "A visit by the commander of Iran's elite Quds Force to Baghdad has led to a pause "
+    "in attacks on US troops"
+)
+CLEAN_REUTERS = (
+    "Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought since "
+    "early January and improving prospects for the coming temporao, although normal humidity levels "
+    "have not been restored, Comissaria Smith said in its weekly review."
+)
+
+
+def assert_loss_free(text: str, result) -> None:
+    """Outside edit spans the output equals the input, and replaying the edits gives the output."""
+    assert apply_edits(text, result.edits) == result.text
+    pos = out = 0
+    for e in sorted(result.edits, key=lambda e: e.start):
+        assert text[pos : e.start] == result.text[out : out + e.start - pos]
+        out += e.start - pos + len(e.original)
+        pos = e.end
+    assert text[pos:] == result.text[out:]
+
+
+# -- known restorations -----------------------------------------------------------
+
+
+def test_iran_sentence_is_restored() -> None:
+    result = restore_and_explain(IRAN_SPUN, engine="rules")
+    assert result.text == IRAN_ORIGINAL
+    assert result.engine == "rules"
+    assert_loss_free(IRAN_SPUN, result)
+    assert {e.spun for e in result.edits} >= {"revisit", "chosen", "postponement", "infantry"}
+
+
+def test_edits_carry_spans_confidence_and_source() -> None:
+    result = restore_and_explain(IRAN_SPUN, engine="rules")
+    for edit in result.edits:
+        assert isinstance(edit, Edit)
+        assert IRAN_SPUN[edit.start : edit.end] == edit.spun
+        assert 0.0 <= edit.confidence <= 1.0
+        assert edit.source in EDIT_SOURCES
+
+
+def test_case_pattern_of_spun_word_is_kept() -> None:
+    result = restore_and_explain("INFANTRY pronounced a supervision had fallen.", engine="rules", min_confidence=0.0)
+    assert result.text.startswith("TROOPS")
+
+
+def test_a_few_arrests_stays() -> None:
+    text = "Police pronounced a few arrests were made after a protest outside a supervision building."
+    result = restore_and_explain(text, engine="rules")
+    assert "a few arrests" in result.text
+    assert "the government building" in result.text
+
+
+def test_min_confidence_trades_recall_for_precision() -> None:
+    loose = restore_and_explain(IRAN_SPUN, engine="rules", min_confidence=0.0)
+    strict = restore_and_explain(IRAN_SPUN, engine="rules", min_confidence=0.999)
+    assert len(strict.edits) <= len(loose.edits)
+    assert all(e.confidence >= 0.999 for e in strict.edits)
+
+
+def test_explain_false_gives_no_edits() -> None:
+    result = restore_and_explain(IRAN_SPUN, engine="rules", explain=False)
+    assert result.edits is None
+    assert result.text == restore(IRAN_SPUN, engine="rules")
+
+
+def test_disable_stage() -> None:
+    result = restore_and_explain(IRAN_SPUN, engine="rules", disable=["article"])
+    assert all(e.source != "article" for e in result.edits)
+    assert "by a commander" in result.text
+
+
+# -- clean text, odd input ----------------------------------------------------------
+
+
+def test_clean_reuters_paragraph_gets_no_edits() -> None:
+    result = restore_and_explain(CLEAN_REUTERS, engine="rules")
+    assert result.edits == []
+    assert result.text == CLEAN_REUTERS
+    assert result.spin_score < 0.3
+
+
+def test_spin_score_separates_spun_from_clean() -> None:
+    spun = " ".join([IRAN_SPUN + "."] * 3)
+    assert restore_and_explain(spun, engine="rules").spin_score > restore_and_explain(CLEAN_REUTERS, engine="rules").spin_score
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\t  \r\n", "...", "— “ ” ‘ ’ —"])
+def test_empty_and_blank_input(text: str) -> None:
+    result = restore_and_explain(text, engine="rules")
+    assert result.text == text
+    assert result.edits == []
+    assert 0.0 <= result.spin_score <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Mieten begrenzen soll.",
+        "Le gouvernement a annoncé une réforme des retraites.",
+        "東京都は新しい条例を発表した。",
+        "Москва объявила о новых мерах.",
+    ],
+)
+def test_non_english_text_is_left_alone(text: str) -> None:
+    assert restore_and_explain(text, engine="rules").edits == []
+
+
+def test_markup_and_line_breaks_survive() -> None:
+    text = "<p>A <b>infantry</b> pronounced:\r\n\r\n  “We will stay.”</p>\n"
+    result = restore_and_explain(text, engine="rules", min_confidence=0.0)
+    assert_loss_free(text, result)
+    assert result.text.startswith("<p>A <b>")
+    assert result.text.endswith("“We will stay.”</p>\n")
+
+
+def test_batch_is_in_order_and_pools() -> None:
+    texts = [IRAN_SPUN, CLEAN_REUTERS, ""]
+    results = restore_many(texts, engine="rules")
+    assert [r.text for r in results][1:] == [CLEAN_REUTERS, ""]
+    for text, result in zip(texts, results, strict=True):
+        assert_loss_free(text, result)
+
+
+def test_non_string_input_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="U010"):
+        restore_many([b"bytes"], engine="rules")  # type: ignore[list-item]
+
+
+def test_long_input_runs_in_linear_time() -> None:
+    paragraph = (IRAN_SPUN + ". " + CLEAN_REUTERS + "\n\n")
+    words = len(paragraph.split())
+    small = paragraph * max(1, 2_000 // words)
+    big = paragraph * (200_000 // words + 1)
+    t0 = time.perf_counter()
+    restore_and_explain(small, engine="rules")
+    t_small = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = restore_and_explain(big, engine="rules")
+    t_big = time.perf_counter() - t0
+    assert len(big.split()) >= 200_000
+    assert_loss_free(big, result)
+    # 100x the words may take at most ~3x the per-word time of the small run (no quadratic blow-up).
+    assert t_big / t_small < 300
+
+
+# -- the loss-free property -----------------------------------------------------------
+
+_ALPHABET = st.sampled_from(
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 "]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_output_differs_from_input_only_at_edits(text: str) -> None:
+    result = restore_and_explain(text, engine="rules", min_confidence=0.0)
+    assert_loss_free(text, result)
+    for e in result.edits:
+        assert e.source in EDIT_SOURCES

@@ -1,0 +1,41 @@
+"""The tokeniser: exact spans, clitics, sentences."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.text import lm_form, sentences, tokenize
+
+
+def test_spans_point_into_the_input() -> None:
+    text = "A revisit by Iran’s chosen force—2,000 infantry.\n"
+    for tok in tokenize(text):
+        assert text[tok.start : tok.end] == tok.text
+
+
+def test_clitics_split() -> None:
+    assert [t.text for t in tokenize("Iran's don't")] == ["Iran", "'s", "do", "n't"]
+
+
+def test_hyphenated_words_stay_whole() -> None:
+    assert [t.text for t in tokenize("some-more U.S. troops")] == ["some-more", "U.S", ".", "troops"]
+
+
+def test_sentences_split_on_stops_and_line_breaks() -> None:
+    text = "He left. She stayed.\nA new line"
+    assert [[t.text for t in s] for s in sentences(text)] == [["He", "left", "."], ["She", "stayed", "."], ["A", "new", "line"]]
+
+
+def test_lm_form() -> None:
+    assert lm_form("“Quds’") == "\"quds'"
+
+
+@given(st.text(max_size=200))
+def test_tokens_are_ordered_and_cover_no_whitespace(text: str) -> None:
+    pos = 0
+    for tok in tokenize(text):
+        assert tok.start >= pos
+        assert text[tok.start : tok.end] == tok.text
+        assert not text[tok.start : tok.end].isspace()
+        pos = tok.end
