@@ -27,9 +27,9 @@ RUN if [ "$VARIANT" = "model" ]; then \
     && rm -rf /opt/unspin/src
 
 # Artefacts outside the package: the language model (models/lm) and the seq2seq model (models/seq2seq).
-# LM_FILE / GAP_FILLER_FILE must match the names scripts/train_lm.py writes into models/lm/ (see model_cards/).
-ARG LM_FILE=lm.binary
-ARG GAP_FILLER_FILE=gap_filler
+# LM_FILE / GAP_FILLER_FILE are the names scripts/train_lm.py writes into models/lm/ (service/lm.py: LM_FILE, GAP_FILE).
+ARG LM_FILE=wiki_en_4gram_v1.binary
+ARG GAP_FILLER_FILE=gap_fillers_v1.npz
 COPY models /opt/unspin/models
 
 ENV UNSPIN_LM_PATH=/opt/unspin/models/lm/${LM_FILE} \

@@ -631,9 +631,8 @@ def _number_value(tokens: list[Token], i: int) -> tuple[int, int] | None:
     w = tokens[i].text.lower()
     if w in _NUMBERS:
         value = _NUMBERS[w]
-    elif "-" in w and w.split("-")[0] in _TENS and w.split("-")[1] in _NUMBERS and _NUMBERS[w.split("-")[1]] < 10:
-        a, b = w.split("-")
-        value = _NUMBERS[a] + _NUMBERS[b]
+    elif w.count("-") == 1 and (parts := w.split("-"))[0] in _TENS and _NUMBERS.get(parts[1], 10) < 10:
+        value = _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
     else:
         return None
     if i + 1 < len(tokens) and tokens[i + 1].text.lower() == "hundred" and value < 10:

@@ -44,6 +44,10 @@ NUMBER_WORDS: dict[str, str] = {
 } | {str(n * 10): w for n, w in zip(range(3, 10), "thirty forty fifty sixty seventy eighty ninety".split(), strict=True)}
 
 
+# Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
+CONTEXT_WEIGHT = 0.01
+
+
 class Arc(NamedTuple):
     """A proposed restoration of tokens ``start..end`` (exclusive) of a sentence."""
 
@@ -52,6 +56,7 @@ class Arc(NamedTuple):
     words: tuple[str, ...]
     logp: float
     source: str
+    weight: float = 1.0  # the channel weight before the swap prior (dictionary strength)
 
 
 class DocumentEvidence(NamedTuple):
@@ -61,31 +66,42 @@ class DocumentEvidence(NamedTuple):
         p_field: Probability that a field-style spinner ("the" -> "a") was at work.
         spin_rate: Prior probability that a content word was swapped.
         table: Learnt swaps, ``spun form -> {original: weight}``.
+        counts: Occurrences of each LM form in the document (or batch).
     """
 
     p_field: float
     spin_rate: float
     table: dict[str, dict[str, float]]
+    counts: dict[str, int]
 
     @staticmethod
-    def from_tokens(forms: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
+    def from_tokens(words: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
         """Estimate ``p_field`` from how the document uses "the" and "a".
 
         Plain English has a lower-case "the" every ~20 words; the field spinner leaves
-        none, so a long text without one (and with many "a") is almost surely spun.
+        none (it keeps capitalised "The"), so a long text without one and with several
+        lower-case "a" is almost surely spun. ``words`` are token texts, case kept.
+
+        >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
+        0.02
+        >>> round(DocumentEvidence.from_tokens(("The man saw a cat and a dog in a car " * 3).split()).p_field, 3)
+        1.0
         """
         n_words = n_the = n_a = 0
-        for f in forms:
-            if f[0].isalnum():
+        counts: dict[str, int] = {}
+        for w in words:
+            if w[0].isalnum():
                 n_words += 1
-                n_the += f == "the"
-                n_a += f == "a"
+                n_the += w == "the"
+                n_a += w == "a"
+                low = w.lower()
+                counts[low] = counts.get(low, 0) + 1
         if n_the:
             p_field = 0.02
         else:
             z = 0.05 * n_words - 0.5 + 0.5 * n_a
             p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
-        return DocumentEvidence(p_field, spin_rate, {})
+        return DocumentEvidence(p_field, spin_rate, {}, counts)
 
 
 class CandidateGenerator:
@@ -126,9 +142,9 @@ class CandidateGenerator:
             eligible = _is_content_candidate(tok, i) and form not in FUNCTION_WORDS
             if "article" not in disabled and form == "a" and evidence.p_field > 0:
                 p = evidence.p_field if tok.text == "a" else 0.02 * evidence.p_field
-                arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article"))
+                arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article", p))
             if "number" not in disabled and form in NUMBER_WORDS and evidence.p_field > 0:
-                arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number"))
+                arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number", 0.5 * evidence.p_field))
             if "dictionary" not in disabled:
                 arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, swap_prior, max_candidates))
             if "document" not in disabled and eligible and form in evidence.table:
@@ -147,13 +163,13 @@ class CandidateGenerator:
         if form in self.dictionary.phrase_first_tokens:
             for j in range(i + 2, min(len(forms), i + self.dictionary.max_key_tokens) + 1):
                 for cand in self.dictionary.lookup(" ".join(forms[i:j])):
-                    arcs.append(Arc(i, j, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source))
+                    arcs.append(Arc(i, j, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source, cand.weight))
         if not tok.is_word:
             return arcs
         for cand in self.dictionary.lookup(form)[:max_candidates]:
             if cand.original == form or (not eligible and cand.source != "fingerprint") or form == "a":
                 continue
-            arcs.append(Arc(i, i + 1, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source))
+            arcs.append(Arc(i, i + 1, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source, cand.weight))
         return arcs
 
     def _context_arcs(self, i: int, forms: list[str], swap_prior: float, seen: set[tuple[str, ...]]) -> list[Arc]:
@@ -162,7 +178,7 @@ class CandidateGenerator:
         arcs = []
         for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
             if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word):
-                arcs.append(Arc(i, i + 1, (word,), swap_prior + math.log10(0.01), "context"))
+                arcs.append(Arc(i, i + 1, (word,), swap_prior + math.log10(CONTEXT_WEIGHT), "context", CONTEXT_WEIGHT))
         return arcs
 
 
@@ -174,9 +190,9 @@ def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: 
         logp = swap_prior + math.log10(weight)
         old = by_words.get(words)
         if old is None:
-            arcs.append(Arc(i, i + 1, words, logp, "document"))
+            arcs.append(Arc(i, i + 1, words, logp, "document", weight))
         elif logp > old.logp:
-            arcs[arcs.index(old)] = old._replace(logp=logp)
+            arcs[arcs.index(old)] = old._replace(logp=logp, weight=weight)
     return arcs
 
 

@@ -22,14 +22,25 @@ from .candidates import Arc
 __all__ = ["Decision", "Decoder"]
 
 _LN10 = math.log(10.0)
+_NO_RIVAL_MARGIN = 5.0
 
 
 class Decision(NamedTuple):
-    """An arc on the best path, with its posterior and the alternatives considered."""
+    """An arc on the best path, with its posterior and the alternatives considered.
+
+    Attributes:
+        arc: The chosen arc.
+        confidence: Posterior of the arc against its rivals and against keeping the span.
+        alternatives: The rivals' words, best first.
+        lm_gain: Language-model log10 gain of the arc over keeping the span (no channel cost).
+        margin: Score (LM + channel) of the arc minus that of its best rival (keeping excluded).
+    """
 
     arc: Arc
     confidence: float
     alternatives: tuple[tuple[str, ...], ...]
+    lm_gain: float = 0.0
+    margin: float = _NO_RIVAL_MARGIN
 
 
 class Decoder:
@@ -156,7 +167,9 @@ class Decoder:
         weights = [math.exp((s - top) * _LN10) for s, _ in options]
         confidence = weights[0] / sum(weights)
         ranked = sorted(zip(weights[1:-1], (w for _, w in options[1:-1]), strict=True), key=lambda x: -x[0])
-        return Decision(chosen, confidence, tuple(w for _, w in ranked))
+        lm_gain = options[0][0] - chosen.logp - options[-1][0]
+        margin = options[0][0] - max((s for s, _ in options[1:-1]), default=options[0][0] - _NO_RIVAL_MARGIN)
+        return Decision(chosen, confidence, tuple(w for _, w in ranked), lm_gain, min(margin, _NO_RIVAL_MARGIN))
 
 
 def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.State, score: float, taken: tuple[Arc, ...]) -> None:

@@ -19,6 +19,7 @@ EditSource = Literal[
     "fingerprint",  # a swap seen in real spun articles (field-fingerprints.tsv)
     "tortured_phrase",  # a phrase from the Problematic Paper Screener list
     "thesaurus",  # an inverted thesaurus relation (WordNet, Moby, MyThes)
+    "inflection",  # an inflected form of a thesaurus or fingerprint pair ("infantrymen" -> "troops")
     "article",  # the spinner's "the" -> "a" and similar function-word rules
     "number",  # digits the spinner wrote for a number word
     "context",  # proposed by the language model's gap filler, in no thesaurus

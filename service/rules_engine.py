@@ -11,6 +11,7 @@ points at a span of the input.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -23,8 +24,11 @@ from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model
 from .spin_score import spin_score
 from .text import Token, lm_sentence, sentences
+from .verifier import Verifier, features, load_verifier
 
 __all__ = ["RulesEngine", "ArcProposer"]
+
+log = logging.getLogger("unspin.engine")
 
 # Sources whose decisions teach the document table (rules are document-wide already).
 _LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
@@ -35,14 +39,18 @@ ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[lis
 class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
-    __slots__ = ("doc", "tokens", "forms", "decisions", "extra")
+    __slots__ = ("doc", "tokens", "forms", "unfit", "decisions", "confidences", "features", "extra", "model_arcs")
 
     def __init__(self, doc: int, tokens: list[Token]) -> None:
         self.doc = doc
         self.tokens = tokens
         self.forms = lm_sentence(tokens)
+        self.unfit: frozenset[int] = frozenset()
         self.decisions: list[Decision] = []
+        self.confidences: list[float] = []
+        self.features: list[list[float]] = []
         self.extra: list[Arc] = []
+        self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
 
 
 class RulesEngine:
@@ -54,11 +62,36 @@ class RulesEngine:
         self.lm = load_language_model()
         self.dictionary = load_dictionary()
         self.gap_filler = load_gap_filler()
+        self.verifier: Verifier | None = _verifier_or_none()
         self.decoder = Decoder(self.lm.model)
         self.generator = CandidateGenerator(self.dictionary, self.gap_filler)
 
     def restore_many(self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None) -> list[RestoredText]:
         """Restore ``texts`` as one batch (the spinner's table is pooled over it)."""
+        docs, evidence = self.decide(texts, cfg, propose)
+        results = []
+        for text, doc, ev in zip(texts, docs, evidence, strict=True):
+            edits = [
+                _to_edit(text, s.tokens, d, p)
+                for s in doc
+                for d, p in zip(s.decisions, s.confidences, strict=True)
+                if p >= cfg.min_confidence
+            ]
+            restored = apply_edits(text, edits)
+            n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
+            score = spin_score(ev.p_field, [e.confidence for e in edits if e.source not in {"article", "number"}], n_words)
+            results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
+        return results
+
+    def decide(
+        self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None
+    ) -> tuple[list[list[_Sentence]], list[DocumentEvidence]]:
+        """Decode every sentence of ``texts``: the decisions, their confidences and features.
+
+        Pass 1 decodes with the dictionary, the rules and the language model; the batch's
+        spinner table and each document's spin rate are learnt from its confident
+        decisions; pass 2 decodes again with them.
+        """
         disabled = frozenset(cfg.disable)
         docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
         flat = [s for doc in docs for s in doc]
@@ -66,31 +99,40 @@ class RulesEngine:
             texts_of = [texts[s.doc][s.tokens[0].start : s.tokens[-1].end] for s in flat]
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
                 sent.extra = extra
-        evidence = [DocumentEvidence.from_tokens(f for s in doc for f in s.forms) for doc in docs]
+                sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
+        evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
         for sent in flat:
-            sent.decisions = self._decode(sent, evidence[sent.doc], cfg, disabled)
+            if "context" not in disabled:
+                sent.unfit = self.decoder.unfit_positions(sent.forms)
+            self._decode(sent, evidence[sent.doc], cfg, disabled)
         if cfg.pool_document and "document" not in disabled:
             table = _learn_table(flat)
             evidence = [ev._replace(spin_rate=_spin_rate(doc), table=table) for ev, doc in zip(evidence, docs, strict=True)]
             for sent in flat:
-                sent.decisions = self._decode(sent, evidence[sent.doc], cfg, disabled)
-        results = []
-        for text, doc, ev in zip(texts, docs, evidence, strict=True):
-            edits = [_to_edit(text, s.tokens, d) for s in doc for d in s.decisions if d.confidence >= cfg.min_confidence]
-            restored = apply_edits(text, edits)
-            n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
-            score = spin_score(ev.p_field, [e.confidence for e in edits if e.source not in {"article", "number"}], n_words)
-            results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
-        return results
+                self._decode(sent, evidence[sent.doc], cfg, disabled)
+        return docs, evidence
 
-    def _decode(self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str]) -> list[Decision]:
-        unfit = frozenset() if "context" in disabled else self.decoder.unfit_positions(sent.forms)
+    def _decode(self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str]) -> None:
         arcs = self.generator.arcs(
-            sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=unfit
+            sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
         )
         for arc in sent.extra:
             arcs.setdefault(arc.start, []).append(arc)
-        return self.decoder.decode(sent.forms, arcs, cfg.beam_width)
+        sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width)
+        sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
+        if self.verifier is None:
+            sent.confidences = [d.confidence for d in sent.decisions]
+        else:
+            sent.confidences = [self.verifier.probability(x) for x in sent.features]
+
+
+def _verifier_or_none() -> Verifier | None:
+    """The shipped verifier, or None (confidence = the decoder's posterior) when absent."""
+    try:
+        return load_verifier()
+    except FileNotFoundError as exc:
+        log.warning("no verifier (%s): edit confidences are the decoder's posteriors", exc)
+        return None
 
 
 def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:
@@ -105,10 +147,10 @@ def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:
         for f in sent.forms:
             if f[0].isalpha() and f not in FUNCTION_WORDS:
                 occurrences[f] += 1
-        for d in sent.decisions:
+        for d, p in zip(sent.decisions, sent.confidences, strict=True):
             arc = d.arc
-            if arc.source in _LEARNABLE and arc.end == arc.start + 1 and d.confidence >= 0.5:
-                support[sent.forms[arc.start]][" ".join(arc.words)] += d.confidence
+            if arc.source in _LEARNABLE and arc.end == arc.start + 1 and p >= 0.5:
+                support[sent.forms[arc.start]][" ".join(arc.words)] += p
     table: dict[str, dict[str, float]] = {}
     for spun, originals in support.items():
         n = occurrences[spun]
@@ -121,7 +163,9 @@ def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:
 def _spin_rate(doc: list[_Sentence]) -> float:
     """Share of content words the first pass changed, smoothed towards a low prior."""
     content = sum(1 for s in doc for f in s.forms if f[0].isalpha() and f not in FUNCTION_WORDS)
-    changed = sum(d.confidence for s in doc for d in s.decisions if d.arc.source not in {"article", "number"})
+    changed = sum(
+        p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in {"article", "number"}
+    )
     return min(0.4, max(0.01, (changed + 0.5) / (content + 10)))
 
 
@@ -135,9 +179,9 @@ def _detokenize(words: Sequence[str]) -> str:
     return out
 
 
-def _to_edit(text: str, tokens: list[Token], decision: Decision) -> Edit:
+def _to_edit(text: str, tokens: list[Token], decision: Decision, confidence: float) -> Edit:
     arc = decision.arc
     start, end = tokens[arc.start].start, tokens[arc.end - 1].end
     spun = text[start:end]
     alternatives = tuple(transfer_casing(spun, _detokenize(w)) if w else spun for w in decision.alternatives)
-    return Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(decision.confidence, 4), arc.source, alternatives)  # type: ignore[arg-type]
+    return Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(confidence, 4), arc.source, alternatives)  # type: ignore[arg-type]

@@ -1,0 +1,155 @@
+"""The verifier: how likely an edit on the decoder's best path is a true restoration.
+
+The decoder's posterior compares the chosen words with their rivals under the language
+model, but says nothing about how often such a swap is right: a 4-gram model happily
+turns a clean "fall" into "drop". The verifier is a logistic regression over a few
+features of each decision (its source, the language-model gain, the margin over its
+rivals, the channel weight, word frequencies, what the document says about its spinner)
+fitted by ``scripts/train_verifier.py`` on spun and clean Wikipedia documents made by the
+spinner emulator. Its probability is the edit's confidence, so ``min_confidence`` is a
+calibrated precision knob.
+
+The weights live in ``service/data/verifier_v1.json`` (a few kB), with the feature names
+they were fitted on; loading raises when the names differ from :data:`FEATURES`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from wordfreq import zipf_frequency
+
+from .candidates import Arc, DocumentEvidence
+from .decoder import Decision
+
+__all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier"]
+
+ENV_VAR = "UNSPIN_VERIFIER_PATH"
+FORMAT = 1
+DEFAULT_PATH = Path(__file__).parent / "data" / "verifier_v1.json"
+
+#: Sources pooled into one group each (their own bias and own LM-gain slope).
+SOURCE_GROUPS: dict[str, str] = {
+    "article": "article",
+    "number": "number",
+    "fingerprint": "fingerprint",
+    "tortured_phrase": "phrase",
+    "thesaurus": "thesaurus",
+    "inflection": "thesaurus",
+    "context": "context",
+    "document": "document",
+    "model": "model",
+}
+_GROUPS = tuple(dict.fromkeys(SOURCE_GROUPS.values()))
+
+FEATURES: tuple[str, ...] = (
+    *(f"is_{g}" for g in _GROUPS),
+    *(f"gain_{g}" for g in _GROUPS),
+    "gain",
+    "margin",
+    "log_weight",
+    "posterior",
+    "zipf_spun",
+    "zipf_original",
+    "zipf_gain",
+    "p_field",
+    "spin_rate",
+    "learnt",
+    "log_occurrences",
+    "unfit",
+    "model_agrees",
+    "multiword",
+)
+
+
+def features(
+    decision: Decision,
+    forms: Sequence[str],
+    evidence: DocumentEvidence,
+    unfit: frozenset[int],
+    model_arcs: frozenset[tuple[int, int, tuple[str, ...]]],
+) -> list[float]:
+    """The feature vector of one decision, in the order of :data:`FEATURES`."""
+    arc: Arc = decision.arc
+    group = SOURCE_GROUPS.get(arc.source, "thesaurus")
+    gain = max(-5.0, min(10.0, decision.lm_gain))
+    spun = " ".join(forms[arc.start : arc.end])
+    original = " ".join(arc.words)
+    z_spun, z_orig = _zipf(spun), _zipf(original)
+    learnt = evidence.table.get(spun, {}).get(original, 0.0) if arc.end == arc.start + 1 else 0.0
+    values = {
+        **{f"is_{g}": float(g == group) for g in _GROUPS},
+        **{f"gain_{g}": gain if g == group else 0.0 for g in _GROUPS},
+        "gain": gain,
+        "margin": max(-5.0, min(5.0, decision.margin)),
+        "log_weight": math.log10(max(arc.weight, 1e-4)),
+        "posterior": decision.confidence,
+        "zipf_spun": z_spun,
+        "zipf_original": z_orig,
+        "zipf_gain": z_orig - z_spun,
+        "p_field": evidence.p_field,
+        "spin_rate": evidence.spin_rate,
+        "learnt": learnt,
+        "log_occurrences": math.log1p(evidence.counts.get(spun, 1)),
+        "unfit": float(any(i in unfit for i in range(arc.start, arc.end))),
+        "model_agrees": float((arc.start, arc.end, arc.words) in model_arcs),
+        "multiword": float(arc.end - arc.start > 1 or len(arc.words) > 1),
+    }
+    return [values[name] for name in FEATURES]
+
+
+@lru_cache(maxsize=65536)
+def _zipf(phrase: str) -> float:
+    return zipf_frequency(phrase, "en") if phrase[:1].isalpha() else 0.0
+
+
+class Verifier(NamedTuple):
+    """Logistic regression over standardised :data:`FEATURES`."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    info: dict
+
+    def probability(self, x: Sequence[float]) -> float:
+        """P(the edit is a true restoration) for the feature vector ``x``."""
+        z = self.bias
+        for xi, w, m, s in zip(x, self.weights, self.mean, self.scale, strict=True):
+            z += w * (xi - m) / s
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def to_json(self) -> str:
+        """The artefact's text (see :func:`load_verifier`)."""
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "features": list(FEATURES),
+                "weights": list(self.weights),
+                "bias": self.bias,
+                "mean": list(self.mean),
+                "scale": list(self.scale),
+                "info": self.info,
+            },
+            indent=1,
+        )
+
+
+def load_verifier(path: str | os.PathLike[str] | None = None) -> Verifier:
+    """Load the verifier from ``path``, ``$UNSPIN_VERIFIER_PATH`` or the shipped file.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file's format or feature names do not match this code.
+    """
+    p = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    data = json.loads(p.read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
+        raise ValueError(f"{p}: verifier fitted on other features or format; rebuild it with scripts/train_verifier.py")
+    return Verifier(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data.get("info", {}))
