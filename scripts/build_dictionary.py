@@ -75,6 +75,9 @@ WEIGHTS: dict[str, float] = {
     "mythes_related": 0.1,
     "wn_sister": 0.1,
 }
+#: Thesaurus weights are scaled by min(1, (FANOUT_REFERENCE / fanout(original)) ** FANOUT_EXPONENT).
+FANOUT_REFERENCE = 10
+FANOUT_EXPONENT = 0.5
 #: Factor on a lemma pair's weight for the pairs derived from it by inflection.
 INFLECTION_FACTOR = 0.9
 #: Extra factor where an uncountable noun's NNS form (= its NN form) meets a real plural ("infantry"->"troops").
@@ -446,6 +449,31 @@ def add_inflections(table: PairTable, pos_pairs: dict[tuple[str, str], tuple[flo
 # ---------------------------------------------------------------- output
 
 
+def original_fanout(table: PairTable, limit: int) -> dict[str, int]:
+    """For each original, how many spun keys list it among their ``limit`` best thesaurus candidates."""
+    fanout: dict[str, int] = defaultdict(int)
+    for spun in table.pairs:
+        for original, _w, label, _z in ranked(table.candidates(spun), limit):
+            if label in ("thesaurus", "inflection"):
+                fanout[original] += 1
+    return fanout
+
+
+def normalised(cands: Iterable[tuple[str, float, str]], fanout: dict[str, int]) -> list[tuple[str, float, str]]:
+    """Thesaurus weights divided by the original's fanout: P(spun | original) for a spinner
+    that picks one of the original's many synonyms is small when it has many.
+
+    >>> normalised([("have", 0.4, "thesaurus"), ("said", 1.0, "fingerprint")], {"have": 400})
+    [('have', 0.063, 'thesaurus'), ('said', 1.0, 'fingerprint')]
+    """
+    out = []
+    for original, w, label in cands:
+        if label in ("thesaurus", "inflection"):
+            w *= min(1.0, (FANOUT_REFERENCE / max(fanout.get(original, 1), 1)) ** FANOUT_EXPONENT)
+        out.append((original, round(w, 3), label))
+    return out
+
+
 def _fmt(x: float, digits: int) -> str:
     return f"{x:.{digits}f}".rstrip("0").rstrip(".") or "0"
 
@@ -456,13 +484,14 @@ def write_dictionary(
     """Write the ranked table as a deterministic gzip file; return its path and key counts per source."""
     lines = []
     keys_per_source: dict[str, int] = defaultdict(int)
+    fanout = original_fanout(table, limit)
     for spun in sorted(table.pairs):
-        cands = ranked(table.candidates(spun), limit)
+        cands = ranked(normalised(table.candidates(spun), fanout), limit)
         if not cands:
             continue
         for label in sorted({lab for _o, _w, lab, _z in cands}):
             keys_per_source[label] += 1
-        cells = "\t".join(f"{o}|{_fmt(max(w, 0.01), 2)}|{lab}|{_fmt(z, 1)}" for o, w, lab, z in cands)
+        cells = "\t".join(f"{o}|{_fmt(max(w, 0.001), 3)}|{lab}|{_fmt(z, 1)}" for o, w, lab, z in cands)
         lines.append(f"{spun}\t{cells}\n")
     settings = {
         "min_zipf": MIN_ZIPF,
@@ -474,6 +503,8 @@ def write_dictionary(
         "uncountable_factor": UNCOUNTABLE_FACTOR,
         "fingerprint_inflection_weight": FINGERPRINT_INFLECTION_WEIGHT,
         "weights": WEIGHTS,
+        "fanout_reference": FANOUT_REFERENCE,
+        "fanout_exponent": FANOUT_EXPONENT,
     }
     counts = {"keys": len(lines), "keys_per_source": dict(sorted(keys_per_source.items()))} | header_fields
     header = (

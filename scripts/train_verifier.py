@@ -10,8 +10,8 @@ documents reports log loss and the precision/recall the fitted model gives.
 
 Usage::
 
-    python -m scripts.train_verifier --docs 600              # ~10 min on 2 cores
-    python -m scripts.train_verifier --docs 600 --engine model --out build/verifier_model.json
+    python -m scripts.train_verifier --docs 700                  # rules engine, ~3 min
+    python -m scripts.train_verifier --docs 700 --engine model   # model engine, ~25 min on 2 cores
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from scripts.spinner import Spinner
 from scripts.train_tokenizer import wiki_files, wiki_sentences
 from service.config import make_config
 from service.edits import Edit
-from service.verifier import DEFAULT_PATH, FEATURES, Verifier
+from service.verifier import FEATURES, Verifier, verifier_path
 
 __all__ = ["fit_logistic", "main", "samples", "wiki_documents"]
 
@@ -78,8 +78,9 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
     from service import engine as engine_module
 
     engine = engine_module._engine(engine_name)
+    if engine.name != engine_name:
+        raise RuntimeError(f"the {engine_name} engine did not load (see the warning above)")
     rules = getattr(engine, "rules", engine)
-    rules.verifier = None  # decode with the raw posterior: the verifier is what we fit
     propose = getattr(engine, "propose", None)
     cfg = make_config(engine=engine_name, min_confidence=0.0)
     xs: list[list[float]] = []
@@ -89,7 +90,7 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
     for k, doc in enumerate(docs):
         style, seed, rate = STYLE_MIX[k % len(STYLE_MIX)]
         pair = Spinner(style, seed, rate).spin(doc)
-        sents, _ = rules.decide([pair.spun], cfg, propose)
+        sents, _ = rules.decide([pair.spun], cfg, propose, verifier=None)  # raw posteriors: we fit the verifier
         rows: list[tuple[Edit, list[float]]] = []
         for s in sents[0]:
             for d, x in zip(s.decisions, s.features, strict=True):
@@ -147,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=600, help="Wikipedia documents (each spun in one style)")
     ap.add_argument("--engine", default="rules", choices=("rules", "model"))
     ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    ap.add_argument("--out", type=Path, help="default: service/data/verifier_<engine>_v1.json")
     args = ap.parse_args(argv)
+    args.out = args.out or verifier_path(args.engine)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     t0 = time.perf_counter()

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
-from .dictionary import ReversalDictionary
+from wordfreq import zipf_frequency
+
+from .dictionary import Candidate, ReversalDictionary
 from .lm import GapFiller
 from .text import Token
 
-__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "FUNCTION_WORDS", "NUMBER_WORDS"]
+__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "FUNCTION_WORDS", "NUMBER_WORDS", "zipf"]
 
 # Words the dictionary is not asked about (only fingerprints may change them).
 FUNCTION_WORDS = frozenset(
@@ -44,6 +47,15 @@ NUMBER_WORDS: dict[str, str] = {
 } | {str(n * 10): w for n, w in zip(range(3, 10), "thirty forty fifty sixty seventy eighty ninety".split(), strict=True)}
 
 
+# Share of occurrences the field spinner rewrites with a field fingerprint (as scripts/spinner.py assumes):
+# in a document that went through it, "pronounced" stands for "said" about this often.
+FINGERPRINT_RATE = 0.85
+# Share of the words of a field-spun document that the spinner would have swapped (table rate x coverage).
+KEEP_COST = 0.35
+# A document is English enough to restore when this share of its lower-case words have a
+# wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
+MIN_ENGLISH = 0.7
+COMMON_ZIPF = 3.0
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
 
@@ -67,12 +79,15 @@ class DocumentEvidence(NamedTuple):
         spin_rate: Prior probability that a content word was swapped.
         table: Learnt swaps, ``spun form -> {original: weight}``.
         counts: Occurrences of each LM form in the document (or batch).
+        english: Share of its lower-case words that are common English words; a
+            document below :data:`MIN_ENGLISH` gets no edits at all.
     """
 
     p_field: float
     spin_rate: float
     table: dict[str, dict[str, float]]
     counts: dict[str, int]
+    english: float = 1.0
 
     @staticmethod
     def from_tokens(words: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
@@ -84,10 +99,10 @@ class DocumentEvidence(NamedTuple):
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
-        >>> round(DocumentEvidence.from_tokens(("The man saw a cat and a dog in a car " * 3).split()).p_field, 3)
-        1.0
+        >>> DocumentEvidence.from_tokens(("The man saw a cat and a dog in a car " * 3).split()).p_field > 0.99
+        True
         """
-        n_words = n_the = n_a = 0
+        n_words = n_the = n_a = n_lower = n_common = 0
         counts: dict[str, int] = {}
         for w in words:
             if w[0].isalnum():
@@ -96,12 +111,16 @@ class DocumentEvidence(NamedTuple):
                 n_a += w == "a"
                 low = w.lower()
                 counts[low] = counts.get(low, 0) + 1
+                if w.islower():
+                    n_lower += 1
+                    n_common += zipf(w) >= COMMON_ZIPF
         if n_the:
             p_field = 0.02
         else:
             z = 0.05 * n_words - 0.5 + 0.5 * n_a
             p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
-        return DocumentEvidence(p_field, spin_rate, {}, counts)
+        english = n_common / n_lower if n_lower >= 3 else 1.0
+        return DocumentEvidence(p_field, spin_rate, {}, counts, english)
 
 
 class CandidateGenerator:
@@ -132,6 +151,8 @@ class CandidateGenerator:
             unfit: Token indices the language model finds out of place; only these
                 get gap-filler candidates.
         """
+        if evidence.english < MIN_ENGLISH:
+            return {}
         rate = min(max(evidence.spin_rate, 1e-3), 0.5)
         swap_prior = math.log10(rate / (1.0 - rate))
         out: dict[int, list[Arc]] = {}
@@ -146,7 +167,12 @@ class CandidateGenerator:
             if "number" not in disabled and form in NUMBER_WORDS and evidence.p_field > 0:
                 arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number", 0.5 * evidence.p_field))
             if "dictionary" not in disabled:
-                arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, swap_prior, max_candidates))
+                # P(spun | fingerprint original) against P(spun | spun): in a field-spun document
+                # a word is itself left alone only if the spinner did not swap it away.
+                fingerprint_prior = math.log10(max(FINGERPRINT_RATE * evidence.p_field, rate)) - math.log10(
+                    1.0 - KEEP_COST * evidence.p_field
+                )
+                arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, (swap_prior, fingerprint_prior), max_candidates))
             if "document" not in disabled and eligible and form in evidence.table:
                 arcs = _apply_table(arcs, i, evidence.table[form], swap_prior)
             if "context" not in disabled and i in unfit and eligible and self.gap_filler is not None and 0 < i < n:
@@ -156,20 +182,25 @@ class CandidateGenerator:
         return out
 
     def _dictionary_arcs(
-        self, i: int, forms: list[str], tok: Token, eligible: bool, swap_prior: float, max_candidates: int
+        self, i: int, forms: list[str], tok: Token, eligible: bool, priors: tuple[float, float], max_candidates: int
     ) -> list[Arc]:
+        """Arcs from the reversal dictionary; ``priors`` is (swap prior, fingerprint prior)."""
         arcs: list[Arc] = []
         form = forms[i]
+
+        def arc(end: int, cand: Candidate) -> Arc:
+            prior = priors[cand.source == "fingerprint"]
+            return Arc(i, end, tuple(cand.original.split()), prior + math.log10(cand.weight), cand.source, cand.weight)
+
         if form in self.dictionary.phrase_first_tokens:
             for j in range(i + 2, min(len(forms), i + self.dictionary.max_key_tokens) + 1):
-                for cand in self.dictionary.lookup(" ".join(forms[i:j])):
-                    arcs.append(Arc(i, j, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source, cand.weight))
+                arcs.extend(arc(j, cand) for cand in self.dictionary.lookup(" ".join(forms[i:j])))
         if not tok.is_word:
             return arcs
         for cand in self.dictionary.lookup(form)[:max_candidates]:
             if cand.original == form or (not eligible and cand.source != "fingerprint") or form == "a":
                 continue
-            arcs.append(Arc(i, i + 1, tuple(cand.original.split()), swap_prior + math.log10(cand.weight), cand.source, cand.weight))
+            arcs.append(arc(i + 1, cand))
         return arcs
 
     def _context_arcs(self, i: int, forms: list[str], swap_prior: float, seen: set[tuple[str, ...]]) -> list[Arc]:
@@ -197,18 +228,33 @@ def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: 
 
 
 def _is_content_candidate(tok: Token, index: int) -> bool:
-    """Words that may be swaps: alphabetic, not a proper noun or acronym mid-sentence."""
+    """Words that may be swaps: alphabetic, with a vowel (spinners write words, not
+    abbreviations such as "pct" or "mln"), not a proper noun or acronym mid-sentence."""
     text = tok.text
-    if not text[0].isalpha():
+    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()):
         return False
     if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
         return False
     return True
 
 
+@lru_cache(maxsize=65536)
+def zipf(phrase: str) -> float:
+    """wordfreq Zipf frequency of an English word or phrase (0 for what is not a word)."""
+    return zipf_frequency(phrase, "en") if phrase[:1].isalpha() else 0.0
+
+
+_VOWELS = frozenset("aeiouy")
+
+
 def _same_word_class(a: str, b: str) -> bool:
     """True when the two words share a possible part of speech (lemminflect's lexicon)."""
+    pa, pb = _word_classes(a), _word_classes(b)
+    return bool(pa & pb) or (not pa and not pb)
+
+
+@lru_cache(maxsize=65536)
+def _word_classes(word: str) -> frozenset[str]:
     from lemminflect import getAllLemmas
 
-    pa, pb = set(getAllLemmas(a)), set(getAllLemmas(b))
-    return bool(pa & pb) or (not pa and not pb)
+    return frozenset(getAllLemmas(word))

@@ -22,6 +22,7 @@ from .edits import RestoredText
 from .errors import Errors
 from .rules_engine import RulesEngine
 from .text import Token, lm_sentence, tokenize
+from .verifier import shipped_verifier
 
 __all__ = ["ModelEngine", "load_model_engine", "MODEL_CHANNEL_WEIGHT"]
 
@@ -40,6 +41,7 @@ class ModelEngine:
         self.rules = rules
         self.restorer = restorer
         self.info: dict[str, Any] = dict(getattr(restorer, "info", {}))
+        self.verifier = shipped_verifier(self.name)
         self._warned = False
 
     def restore_many(self, texts: Sequence[str], cfg: RestoreConfig) -> list[RestoredText]:
@@ -47,7 +49,7 @@ class ModelEngine:
         if "seq2seq" in cfg.disable:
             return [r._replace(engine=self.name) for r in self.rules.restore_many(texts, cfg)]
         try:
-            results = self.rules.restore_many(texts, cfg, propose=self.propose)
+            results = self.rules.restore_many(texts, cfg, propose=self.propose, verifier=self.verifier)
         except Exception as exc:  # noqa: BLE001 - a failing model must not fail the request
             if not self._warned:
                 log.warning(Errors.U030.format(reason=f"inference failed: {type(exc).__name__}: {exc}"))
@@ -63,15 +65,29 @@ class ModelEngine:
 
 
 def _aligned_arcs(source: list[str], target: list[str], logp: float) -> list[Arc]:
-    """Replaced spans of ``source`` that the model rewrote as ``target`` spans."""
+    """Replaced spans of ``source`` that the model rewrote as ``target`` spans.
+
+    A replacement of as many words as it replaces is split into one-word arcs (the
+    spinner swaps word by word); other replacements of up to three words stay whole.
+
+    >>> [(a.start, a.words) for a in _aligned_arcs("he pronounced a supervision left".split(),
+    ...                                             "he said the government left".split(), -1.0)]
+    [(1, ('said',)), (2, ('the',)), (3, ('government',))]
+    """
     arcs = []
     matcher = difflib.SequenceMatcher(a=source, b=target, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace" or i2 - i1 > _MAX_SPAN or j2 - j1 > _MAX_SPAN:
+        if op != "replace":
             continue
-        words = tuple(target[j1:j2])
-        if all(w[0].isalnum() for w in words) and all(w[0].isalnum() for w in source[i1:i2]):
-            arcs.append(Arc(i1, i2, words, logp, "model"))
+        if i2 - i1 == j2 - j1:
+            pairs = [(i, i + 1, (target[j1 + i - i1],)) for i in range(i1, i2)]
+        elif i2 - i1 <= _MAX_SPAN and j2 - j1 <= _MAX_SPAN:
+            pairs = [(i1, i2, tuple(target[j1:j2]))]
+        else:
+            continue
+        for start, end, words in pairs:
+            if words != tuple(source[start:end]) and all(w[0].isalnum() for w in (*words, *source[start:end])):
+                arcs.append(Arc(start, end, words, logp, "model", MODEL_CHANNEL_WEIGHT))
     return arcs
 
 

@@ -24,7 +24,7 @@ from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model
 from .spin_score import spin_score
 from .text import Token, lm_sentence, sentences
-from .verifier import Verifier, features, load_verifier
+from .verifier import Verifier, features, shipped_verifier
 
 __all__ = ["RulesEngine", "ArcProposer"]
 
@@ -62,13 +62,20 @@ class RulesEngine:
         self.lm = load_language_model()
         self.dictionary = load_dictionary()
         self.gap_filler = load_gap_filler()
-        self.verifier: Verifier | None = _verifier_or_none()
+        self.verifier: Verifier | None = shipped_verifier(self.name)
         self.decoder = Decoder(self.lm.model)
         self.generator = CandidateGenerator(self.dictionary, self.gap_filler)
 
-    def restore_many(self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None) -> list[RestoredText]:
-        """Restore ``texts`` as one batch (the spinner's table is pooled over it)."""
-        docs, evidence = self.decide(texts, cfg, propose)
+    def restore_many(
+        self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None, verifier: Verifier | None = None
+    ) -> list[RestoredText]:
+        """Restore ``texts`` as one batch (the spinner's table is pooled over it).
+
+        Args:
+            propose: Extra arcs per sentence (the model engine's hook).
+            verifier: Scores the decisions; default: this engine's own.
+        """
+        docs, evidence = self.decide(texts, cfg, propose, verifier=verifier or self.verifier)
         results = []
         for text, doc, ev in zip(texts, docs, evidence, strict=True):
             edits = [
@@ -84,13 +91,14 @@ class RulesEngine:
         return results
 
     def decide(
-        self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None
+        self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None, *, verifier: Verifier | None
     ) -> tuple[list[list[_Sentence]], list[DocumentEvidence]]:
         """Decode every sentence of ``texts``: the decisions, their confidences and features.
 
         Pass 1 decodes with the dictionary, the rules and the language model; the batch's
         spinner table and each document's spin rate are learnt from its confident
-        decisions; pass 2 decodes again with them.
+        decisions; pass 2 decodes again with them. With ``verifier=None`` the confidences
+        are the decoder's posteriors (how ``scripts/train_verifier.py`` collects samples).
         """
         disabled = frozenset(cfg.disable)
         docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
@@ -104,35 +112,39 @@ class RulesEngine:
         for sent in flat:
             if "context" not in disabled:
                 sent.unfit = self.decoder.unfit_positions(sent.forms)
-            self._decode(sent, evidence[sent.doc], cfg, disabled)
+            self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         if cfg.pool_document and "document" not in disabled:
             table = _learn_table(flat)
             evidence = [ev._replace(spin_rate=_spin_rate(doc), table=table) for ev, doc in zip(evidence, docs, strict=True)]
             for sent in flat:
-                self._decode(sent, evidence[sent.doc], cfg, disabled)
+                self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         return docs, evidence
 
-    def _decode(self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str]) -> None:
+    def _decode(
+        self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str], verifier: Verifier | None
+    ) -> None:
         arcs = self.generator.arcs(
             sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
         )
         for arc in sent.extra:
-            arcs.setdefault(arc.start, []).append(arc)
+            _add_model_arc(arcs.setdefault(arc.start, []), arc)
         sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width)
         sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
-        if self.verifier is None:
+        if verifier is None:
             sent.confidences = [d.confidence for d in sent.decisions]
         else:
-            sent.confidences = [self.verifier.probability(x) for x in sent.features]
+            sent.confidences = [verifier.probability(x) for x in sent.features]
 
 
-def _verifier_or_none() -> Verifier | None:
-    """The shipped verifier, or None (confidence = the decoder's posterior) when absent."""
-    try:
-        return load_verifier()
-    except FileNotFoundError as exc:
-        log.warning("no verifier (%s): edit confidences are the decoder's posteriors", exc)
-        return None
+def _add_model_arc(position_arcs: list[Arc], arc: Arc) -> None:
+    """Add a model proposal; where a dictionary arc already proposes the same words, the
+    model's agreement raises that arc's channel score instead (its source is kept)."""
+    for k, old in enumerate(position_arcs):
+        if old.end == arc.end and old.words == arc.words:
+            if arc.logp > old.logp:
+                position_arcs[k] = old._replace(logp=arc.logp)
+            return
+    position_arcs.append(arc)
 
 
 def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:

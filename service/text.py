@@ -27,7 +27,9 @@ WORD_RE = re.compile(
     re.UNICODE,
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n[" + _APOS + r"]t|[" + _APOS + r"](?:s|re|ve|ll|d|m))$")
-_TOKEN_RE = re.compile(WORD_RE.pattern + r"|[^\w\s]", re.UNICODE)
+# Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
+_MARKUP_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--.*?-->|&#?\w{1,10};"
+_TOKEN_RE = re.compile(_MARKUP_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
 _SENTENCE_END = {".", "!", "?"}

@@ -9,30 +9,30 @@ fitted by ``scripts/train_verifier.py`` on spun and clean Wikipedia documents ma
 spinner emulator. Its probability is the edit's confidence, so ``min_confidence`` is a
 calibrated precision knob.
 
-The weights live in ``service/data/verifier_v1.json`` (a few kB), with the feature names
-they were fitted on; loading raises when the names differ from :data:`FEATURES`.
+Each engine has its own fit, ``service/data/verifier_<engine>_v1.json`` (a few kB, with
+the feature names it was fitted on; loading raises when they differ from :data:`FEATURES`):
+the model engine's decisions carry the model's agreement, the rules engine's do not.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from wordfreq import zipf_frequency
-
-from .candidates import Arc, DocumentEvidence
+from .candidates import Arc, DocumentEvidence, zipf
 from .decoder import Decision
 
-__all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier"]
+__all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier", "shipped_verifier", "verifier_path"]
 
-ENV_VAR = "UNSPIN_VERIFIER_PATH"
+ENV_VAR = "UNSPIN_VERIFIER_DIR"
 FORMAT = 1
-DEFAULT_PATH = Path(__file__).parent / "data" / "verifier_v1.json"
+DATA_DIR = Path(__file__).parent / "data"
+log = logging.getLogger("unspin.engine")
 
 #: Sources pooled into one group each (their own bias and own LM-gain slope).
 SOURCE_GROUPS: dict[str, str] = {
@@ -81,7 +81,7 @@ def features(
     gain = max(-5.0, min(10.0, decision.lm_gain))
     spun = " ".join(forms[arc.start : arc.end])
     original = " ".join(arc.words)
-    z_spun, z_orig = _zipf(spun), _zipf(original)
+    z_spun, z_orig = zipf(spun), zipf(original)
     learnt = evidence.table.get(spun, {}).get(original, 0.0) if arc.end == arc.start + 1 else 0.0
     values = {
         **{f"is_{g}": float(g == group) for g in _GROUPS},
@@ -102,11 +102,6 @@ def features(
         "multiword": float(arc.end - arc.start > 1 or len(arc.words) > 1),
     }
     return [values[name] for name in FEATURES]
-
-
-@lru_cache(maxsize=65536)
-def _zipf(phrase: str) -> float:
-    return zipf_frequency(phrase, "en") if phrase[:1].isalpha() else 0.0
 
 
 class Verifier(NamedTuple):
@@ -141,15 +136,30 @@ class Verifier(NamedTuple):
         )
 
 
-def load_verifier(path: str | os.PathLike[str] | None = None) -> Verifier:
-    """Load the verifier from ``path``, ``$UNSPIN_VERIFIER_PATH`` or the shipped file.
+def verifier_path(engine: str) -> Path:
+    """``verifier_<engine>_v1.json`` in ``$UNSPIN_VERIFIER_DIR`` or ``service/data``."""
+    return Path(os.environ.get(ENV_VAR) or DATA_DIR) / f"verifier_{engine}_v1.json"
+
+
+def load_verifier(engine: str, path: str | os.PathLike[str] | None = None) -> Verifier:
+    """Load the verifier fitted on ``engine``'s decisions (or the file at ``path``).
 
     Raises:
         FileNotFoundError: the file does not exist.
         ValueError: the file's format or feature names do not match this code.
     """
-    p = Path(path or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    p = Path(path) if path else verifier_path(engine)
     data = json.loads(p.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
         raise ValueError(f"{p}: verifier fitted on other features or format; rebuild it with scripts/train_verifier.py")
     return Verifier(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data.get("info", {}))
+
+
+def shipped_verifier(engine: str) -> Verifier | None:
+    """``engine``'s verifier, or None (confidences are then the decoder's posteriors) when
+    its file is absent, as while ``scripts/train_verifier.py`` bootstraps it."""
+    try:
+        return load_verifier(engine)
+    except FileNotFoundError as exc:
+        log.warning("no verifier for the %s engine (%s): edit confidences are the decoder's posteriors", engine, exc)
+        return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -170,11 +169,3 @@ def test_score_prefers_the_original(restorer: Seq2SeqRestorer) -> None:
     assert len(scores) == 3 and all(s < 0 for s in scores)
     assert scores[0] > scores[1]
     assert restorer.score(src, []) == []
-
-
-def test_speed_fifty_sentences(restorer: Seq2SeqRestorer) -> None:
-    sents = ["a infantry pronounced on Monday that 3 soldiers were injured in a attack near a border town of Kobani."] * 50
-    restorer.restore_sentences(sents[:4])
-    t0 = time.perf_counter()
-    restorer.restore_sentences(sents)
-    assert time.perf_counter() - t0 < 6.0  # target 2 s on 2 idle cores; slack for busy CI
