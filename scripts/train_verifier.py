@@ -2,7 +2,8 @@
 
 Wikipedia documents (runs of consecutive sentences from a file the seq2seq model never
 trained on) are spun by the emulator in every style, with seeds the Reuters dev
-evaluation never uses, plus clean copies. The rules engine decodes them without a
+evaluation never uses, plus clean copies, alone or in batches of one style (so the
+pooled evidence of a batch is in the data). The engine decodes them without a
 verifier; every decision on the best path becomes one sample, labelled by aligning it
 with the spinner's swaps (``scripts.evaluate.align``). A logistic regression with an L2
 penalty is fitted by Newton's method on standardised features; a held-out fifth of the
@@ -19,10 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +39,7 @@ from scripts.spinner import Spinner
 from scripts.train_tokenizer import wiki_files, wiki_sentences
 from service.config import make_config
 from service.edits import Edit
+from service.verifier import ENV_VAR as VERIFIER_DIR_VAR
 from service.verifier import FEATURES, Verifier, verifier_path
 
 __all__ = ["fit_logistic", "main", "samples", "wiki_documents"]
@@ -43,6 +48,9 @@ log = logging.getLogger("train_verifier")
 
 WIKI_FILE = "enwiki-major-15"  # a seq2seq dev file: the model's proposals are not memorised there
 SENTENCES_PER_DOC = (6, 14)
+# Documents restored together (the engine pools the spinner's table over a batch): single
+# articles and batches, as pipelines send them.
+BATCH_SIZES = (1, 12, 4, 24)
 # (style, seed, rate): seed 0 is the Reuters dev evaluation's and never used here.
 STYLE_MIX = (
     ("field", 11, None),
@@ -77,37 +85,72 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
     """Features, labels and document ids of every decision on the given documents."""
     from service import engine as engine_module
 
+    # Decode with no verifier at all (the one being fitted may not exist or match yet).
+    os.environ[VERIFIER_DIR_VAR] = tempfile.mkdtemp(prefix="unspin-no-verifier-")
     engine = engine_module._engine(engine_name)
     if engine.name != engine_name:
         raise RuntimeError(f"the {engine_name} engine did not load (see the warning above)")
     rules = getattr(engine, "rules", engine)
     propose = getattr(engine, "propose", None)
+    if propose is not None:
+        _cache_rewrites(engine.restorer)
     cfg = make_config(engine=engine_name, min_confidence=0.0)
     xs: list[list[float]] = []
     ys: list[int] = []
     ids: list[int] = []
     t0 = time.perf_counter()
-    for k, doc in enumerate(docs):
-        style, seed, rate = STYLE_MIX[k % len(STYLE_MIX)]
-        pair = Spinner(style, seed, rate).spin(doc)
-        sents, _ = rules.decide([pair.spun], cfg, propose, verifier=None)  # raw posteriors: we fit the verifier
-        rows: list[tuple[Edit, list[float]]] = []
-        for s in sents[0]:
-            for d, x in zip(s.decisions, s.features, strict=True):
-                start, end = s.tokens[d.arc.start].start, s.tokens[d.arc.end - 1].end
-                rows.append((Edit(start, end, pair.spun[start:end], " ".join(d.arc.words), 0.0, "thesaurus"), x))
-        effective = _effective(e for e, _ in rows)
-        _, correct, _ = align(pair.spun, sorted(pair.swaps, key=lambda s: s.start), effective)
-        index = {(e.start, e.end): i for i, e in enumerate(effective)}
-        for e, x in rows:
-            i = index.get((e.start, e.end))
-            if i is not None:
-                xs.append(x)
-                ys.append(int(i in correct))
-                ids.append(k)
-        if (k + 1) % 50 == 0:
-            log.info("%d/%d documents, %d samples, %.0f s", k + 1, len(docs), len(ys), time.perf_counter() - t0)
+    batches = _batches(len(docs))
+    for b, ks in enumerate(batches):
+        style, seed, rate = STYLE_MIX[b % len(STYLE_MIX)]
+        spinner = Spinner(style, seed, rate)
+        pairs = [spinner.spin(docs[k]) for k in ks]
+        # raw posteriors (verifier=None): the verifier is what we fit
+        decided, _ = rules.decide([p.spun for p in pairs], cfg, propose, verifier=None)
+        for k, pair, sents in zip(ks, pairs, decided, strict=True):
+            rows: list[tuple[Edit, list[float]]] = []
+            for s in sents:
+                for d, x in zip(s.decisions, s.features, strict=True):
+                    start, end = s.tokens[d.arc.start].start, s.tokens[d.arc.end - 1].end
+                    rows.append((Edit(start, end, pair.spun[start:end], " ".join(d.arc.words), 0.0, "thesaurus"), x))
+            effective = _effective(e for e, _ in rows)
+            _, correct, _ = align(pair.spun, sorted(pair.swaps, key=lambda s: s.start), effective)
+            index = {(e.start, e.end): i for i, e in enumerate(effective)}
+            for e, x in rows:
+                i = index.get((e.start, e.end))
+                if i is not None:
+                    xs.append(x)
+                    ys.append(int(i in correct))
+                    ids.append(k)
+        if (b + 1) % 20 == 0:
+            log.info("%d/%d batches, %d samples, %.0f s", b + 1, len(batches), len(ys), time.perf_counter() - t0)
     return np.array(xs, dtype=float), np.array(ys, dtype=float), np.array(ids)
+
+
+def _cache_rewrites(restorer: Any) -> None:
+    """Memoise the seq2seq model's sentence rewrites in ``build/`` (refits need no inference)."""
+    path = ROOT / "build" / "verifier_rewrites.json"
+    memo: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    generate = restorer.restore_sentences
+
+    def restore_sentences(sentences: list[str]) -> list[str]:
+        todo = [s for s in dict.fromkeys(sentences) if s not in memo]
+        if todo:
+            memo.update(zip(todo, generate(todo), strict=True))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(memo), encoding="utf-8")
+        return [memo[s] for s in sentences]
+
+    restorer.restore_sentences = restore_sentences
+
+
+def _batches(n_docs: int) -> list[list[int]]:
+    """Consecutive document ids in batches of the sizes :data:`BATCH_SIZES` cycles through."""
+    out, k = [], 0
+    while k < n_docs:
+        size = BATCH_SIZES[len(out) % len(BATCH_SIZES)]
+        out.append(list(range(k, min(n_docs, k + size))))
+        k += size
+    return out
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
@@ -150,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--out", type=Path, help="default: service/data/verifier_<engine>_v1.json")
     args = ap.parse_args(argv)
-    args.out = args.out or verifier_path(args.engine)
+    args.out = args.out or verifier_path(args.engine)  # resolved before samples() points the variable elsewhere
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     t0 = time.perf_counter()

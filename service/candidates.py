@@ -78,7 +78,8 @@ class DocumentEvidence(NamedTuple):
         p_field: Probability that a field-style spinner ("the" -> "a") was at work.
         spin_rate: Prior probability that a content word was swapped.
         table: Learnt swaps, ``spun form -> {original: weight}``.
-        counts: Occurrences of each LM form in the document (or batch).
+        counts: Occurrences of each LM form in the document.
+        batch_counts: Occurrences of each spun form of ``table`` in the whole batch.
         english: Share of its lower-case words that are common English words; a
             document below :data:`MIN_ENGLISH` gets no edits at all.
     """
@@ -87,6 +88,7 @@ class DocumentEvidence(NamedTuple):
     spin_rate: float
     table: dict[str, dict[str, float]]
     counts: dict[str, int]
+    batch_counts: dict[str, int]
     english: float = 1.0
 
     @staticmethod
@@ -120,7 +122,7 @@ class DocumentEvidence(NamedTuple):
             z = 0.05 * n_words - 0.5 + 0.5 * n_a
             p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
         english = n_common / n_lower if n_lower >= 3 else 1.0
-        return DocumentEvidence(p_field, spin_rate, {}, counts, english)
+        return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english)
 
 
 class CandidateGenerator:

@@ -67,11 +67,19 @@ class Decoder:
         scores = [s for s, _, _ in self.model.full_scores(" ".join(forms))]
         return frozenset(i for i in range(len(forms)) if scores[i] < threshold and scores[i + 1] < threshold / 2)
 
-    def decode(self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6) -> list[Decision]:
-        """Return the edits on the best path, each with a confidence in [0, 1]."""
+    def decode(
+        self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6, gains: dict[tuple[int, tuple[str, ...]], float] | None = None
+    ) -> list[Decision]:
+        """Return the edits on the best path, each with a confidence in [0, 1].
+
+        Args:
+            gains: If given, receives the windowed language-model gain (log10, no channel
+                cost) of every one-token arc, keyed by (position, words): the evidence
+                the engine pools over a batch.
+        """
         if not arcs:
             return []
-        screened = self._screen(forms, arcs)
+        screened = self._screen(forms, arcs, gains)
         if not screened:
             return []
         best = self._beam(forms, screened, beam_width)
@@ -91,28 +99,44 @@ class Decoder:
         scores.append(model.BaseScore(states[-1], "</s>", end))
         return states, scores
 
-    def _screen(self, forms: list[str], arcs: dict[int, list[Arc]]) -> dict[int, list[Arc]]:
-        """Keep, per position, the arcs whose windowed gain is close enough to win."""
-        model = self.model
+    def window_gains(self, forms: list[str], queries: list[tuple[int, tuple[str, ...]]]) -> list[float]:
+        """Language-model gain (log10) of putting ``words`` at position ``i`` (one token), per query."""
         states, base = self._forward(forms)
+        return [self._window_gain(forms, states, base, i, i + 1, words) for i, words in queries]
+
+    def _window_gain(
+        self, forms: list[str], states: list[kenlm.State], base: list[float], i: int, end: int, words: tuple[str, ...]
+    ) -> float:
+        """Score of ``words`` in place of tokens ``i..end`` minus that of the input, over the
+        tokens whose n-gram context they change."""
+        model = self.model
         n = len(forms)
-        span = model.order - 1
+        stop = min(n, end + model.order - 1)
+        state = states[i]
+        total = 0.0
+        for w in (*words, *forms[end:stop]):
+            out = kenlm.State()
+            total += model.BaseScore(state, w, out)
+            state = out
+        reference = sum(base[i:stop])
+        if stop == n:
+            total += model.BaseScore(state, "</s>", kenlm.State())
+            reference += base[n]
+        return total - reference
+
+    def _screen(
+        self, forms: list[str], arcs: dict[int, list[Arc]], gains: dict[tuple[int, tuple[str, ...]], float] | None
+    ) -> dict[int, list[Arc]]:
+        """Keep, per position, the arcs whose windowed gain is close enough to win."""
+        states, base = self._forward(forms)
         kept: dict[int, list[Arc]] = {}
         for i, position_arcs in arcs.items():
             scored: list[tuple[float, Arc]] = []
             for arc in position_arcs:
-                stop = min(n, arc.end + span)
-                state = states[i]
-                total = 0.0
-                for w in (*arc.words, *forms[arc.end : stop]):
-                    out = kenlm.State()
-                    total += model.BaseScore(state, w, out)
-                    state = out
-                reference = sum(base[i:stop])
-                if stop == n:
-                    total += model.BaseScore(state, "</s>", kenlm.State())
-                    reference += base[n]
-                gain = total - reference + arc.logp
+                lm_gain = self._window_gain(forms, states, base, i, arc.end, arc.words)
+                if gains is not None and arc.end == i + 1:
+                    gains[(i, arc.words)] = lm_gain
+                gain = lm_gain + arc.logp
                 if gain > -self.screen_margin:
                     scored.append((gain, arc))
             if scored:

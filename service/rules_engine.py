@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from .candidates import FUNCTION_WORDS, Arc, CandidateGenerator, DocumentEvidence
+from .candidates import FUNCTION_WORDS, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence
 from .casing import transfer_casing
 from .config import RestoreConfig
 from .decoder import Decision, Decoder
@@ -30,6 +30,11 @@ __all__ = ["RulesEngine", "ArcProposer"]
 
 log = logging.getLogger("unspin.engine")
 
+# Consistency evidence (see _learn_table): occurrences, mean LM gain (log10) and agreement required.
+CIPHER_MIN_OCCURRENCES = 3
+CIPHER_MIN_GAIN = 1.0
+CIPHER_MIN_AGREEMENT = 0.75
+_NUMBER_NAMES = frozenset(NUMBER_WORDS.values())
 # Sources whose decisions teach the document table (rules are document-wide already).
 _LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
 # Hook for the model engine: sentence texts -> extra arcs per sentence.
@@ -39,7 +44,7 @@ ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[lis
 class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
-    __slots__ = ("doc", "tokens", "forms", "unfit", "decisions", "confidences", "features", "extra", "model_arcs")
+    __slots__ = ("doc", "tokens", "forms", "unfit", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
 
     def __init__(self, doc: int, tokens: list[Token]) -> None:
         self.doc = doc
@@ -51,6 +56,7 @@ class _Sentence:
         self.features: list[list[float]] = []
         self.extra: list[Arc] = []
         self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
+        self.gains: dict[tuple[int, tuple[str, ...]], float] = {}
 
 
 class RulesEngine:
@@ -114,8 +120,11 @@ class RulesEngine:
                 sent.unfit = self.decoder.unfit_positions(sent.forms)
             self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         if cfg.pool_document and "document" not in disabled:
-            table = _learn_table(flat)
-            evidence = [ev._replace(spin_rate=_spin_rate(doc), table=table) for ev, doc in zip(evidence, docs, strict=True)]
+            table, batch_counts = _learn_table(flat, self.decoder)
+            evidence = [
+                ev._replace(spin_rate=_spin_rate(doc), table=table, batch_counts=batch_counts)
+                for ev, doc in zip(evidence, docs, strict=True)
+            ]
             for sent in flat:
                 self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         return docs, evidence
@@ -128,7 +137,8 @@ class RulesEngine:
         )
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc)
-        sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width)
+        sent.gains = {}
+        sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width, sent.gains)
         sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
         if verifier is None:
             sent.confidences = [d.confidence for d in sent.decisions]
@@ -147,29 +157,59 @@ def _add_model_arc(position_arcs: list[Arc], arc: Arc) -> None:
     position_arcs.append(arc)
 
 
-def _learn_table(flat: list[_Sentence]) -> dict[str, dict[str, float]]:
-    """The spinner's table as the batch shows it: spun form -> {original: weight}.
+def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """The spinner's table as the batch shows it: spun form -> {original: weight}, and
+    how often each of its spun forms occurs in the batch.
 
-    A swap enters when its confident restorations outweigh one occurrence; its
-    weight is the share of the spun form's occurrences that it explains.
+    Two kinds of evidence, both pooled over every occurrence of a spun form:
+
+    - confident restorations: a swap enters when they outweigh one occurrence;
+    - consistency, as in deciphering a substitution cipher: every candidate proposed
+      for a spun form anywhere in the batch (dictionary, gap filler, model) is scored at
+      every occurrence of that form (function words and numbers, which fit anywhere,
+      are not candidates here); one that the language model prefers to the spun
+      word nearly everywhere (mean windowed gain >= :data:`CIPHER_MIN_GAIN`, positive in
+      a share >= :data:`CIPHER_MIN_AGREEMENT` of at least :data:`CIPHER_MIN_OCCURRENCES`
+      occurrences) is what the spinner's table maps to that form, even where no single
+      sentence is conclusive.
+
+    A swap's weight is the share of the spun form's occurrences that it explains.
     """
     support: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    occurrences: dict[str, int] = defaultdict(int)
+    occurrences: dict[str, list[tuple[_Sentence, int]]] = defaultdict(list)
+    proposed: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for sent in flat:
-        for f in sent.forms:
+        for i, f in enumerate(sent.forms):
             if f[0].isalpha() and f not in FUNCTION_WORDS:
-                occurrences[f] += 1
+                occurrences[f].append((sent, i))
         for d, p in zip(sent.decisions, sent.confidences, strict=True):
             arc = d.arc
             if arc.source in _LEARNABLE and arc.end == arc.start + 1 and p >= 0.5:
                 support[sent.forms[arc.start]][" ".join(arc.words)] += p
+        for i, words in sent.gains:
+            if not any(w in FUNCTION_WORDS or w in _NUMBER_NAMES or not w.isalpha() for w in words):
+                proposed[sent.forms[i]].add(words)
     table: dict[str, dict[str, float]] = {}
     for spun, originals in support.items():
-        n = occurrences[spun]
+        n = len(occurrences[spun])
         learnt = {o: min(1.0, w / n) for o, w in originals.items() if n >= 2 and w >= 0.9}
         if learnt:
             table[spun] = learnt
-    return table
+    for spun, places in occurrences.items():
+        candidates = sorted(proposed.get(spun, ()))
+        if len(places) < CIPHER_MIN_OCCURRENCES or not candidates:
+            continue
+        gains: dict[tuple[str, ...], list[float]] = defaultdict(list)
+        for sent, i in places:
+            for words, gain in zip(candidates, decoder.window_gains(sent.forms, [(i, w) for w in candidates]), strict=True):
+                gains[words].append(gain)
+        best = max(candidates, key=lambda w: sum(gains[w]))
+        values = gains[best]
+        share = sum(v > 0 for v in values) / len(values)
+        if sum(values) / len(values) >= CIPHER_MIN_GAIN and share >= CIPHER_MIN_AGREEMENT:
+            original = " ".join(best)
+            table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
+    return table, {spun: len(occurrences[spun]) for spun in table}
 
 
 def _spin_rate(doc: list[_Sentence]) -> float:
