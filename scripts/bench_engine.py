@@ -33,12 +33,12 @@ print(json.dumps({"cold_start_s": t1 - t0, "engine": engine, "max_rss_mb": rss})
 
 
 def _dev_text(n_words: int) -> str:
-    from scripts.evaluate import load_dev_articles
+    from scripts.evaluate import load_reuters
     from scripts.spinner import Spinner
 
     spinner = Spinner("field", seed=0)
     parts, words = [], 0
-    for article in load_dev_articles(400):
+    for article in load_reuters(400):
         spun = spinner.spin(article).spun
         parts.append(spun)
         words += len(spun.split())

@@ -73,9 +73,10 @@ class Decoder:
         """Return the edits on the best path, each with a confidence in [0, 1].
 
         Args:
-            gains: If given, receives the windowed language-model gain (log10, no channel
-                cost) of every one-token arc, keyed by (position, words): the evidence
-                the engine pools over a batch.
+            gains: If given, a cache of the windowed language-model gain (log10, no
+                channel cost) of one-token arcs, keyed by (position, words): read when
+                present, filled when not. The engine pools these over a batch and
+                reuses them in its second pass.
         """
         if not arcs:
             return []
@@ -133,9 +134,13 @@ class Decoder:
         for i, position_arcs in arcs.items():
             scored: list[tuple[float, Arc]] = []
             for arc in position_arcs:
-                lm_gain = self._window_gain(forms, states, base, i, arc.end, arc.words)
+                key = (i, arc.words)
                 if gains is not None and arc.end == i + 1:
-                    gains[(i, arc.words)] = lm_gain
+                    lm_gain = gains.get(key)
+                    if lm_gain is None:
+                        lm_gain = gains[key] = self._window_gain(forms, states, base, i, arc.end, arc.words)
+                else:
+                    lm_gain = self._window_gain(forms, states, base, i, arc.end, arc.words)
                 gain = lm_gain + arc.logp
                 if gain > -self.screen_margin:
                     scored.append((gain, arc))

@@ -3,7 +3,7 @@
 The model rewrites each sentence; the rewrite is aligned to the input tokens and every
 replaced span (up to three tokens each side) becomes an arc of source "model" in the
 same lattice as the dictionary's candidates. A model arc that repeats a dictionary
-candidate outweighs it, so agreement between the two is rewarded; insertions and
+candidate or a rule raises that arc's score by MODEL_AGREEMENT_BONUS, so agreement is rewarded; insertions and
 deletions are ignored, so the model can never invent or drop text, and every change is
 still a reported edit on an input span.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,10 +23,12 @@ from .rules_engine import RulesEngine
 from .text import Token, lm_sentence, tokenize
 from .verifier import shipped_verifier
 
-__all__ = ["ModelEngine", "load_model_engine", "MODEL_CHANNEL_WEIGHT"]
+__all__ = ["ModelEngine", "load_model_engine", "MODEL_ARC_LOGP"]
 
-# Channel weight of a model proposal: P(spun | original) for the swap the model suggests.
-MODEL_CHANNEL_WEIGHT = 0.6
+# Channel score (log10) of a swap only the model proposes: neutral, the language model decides.
+MODEL_ARC_LOGP = 0.0
+# Where the dictionary or a rule proposes the same words, the model's agreement adds
+# rules_engine.MODEL_AGREEMENT_BONUS (log10 odds that a model proposal is right, ~0.85 on spun text).
 log = logging.getLogger("unspin.engine")
 _MAX_SPAN = 3
 
@@ -60,8 +61,7 @@ class ModelEngine:
     def propose(self, sentence_texts: list[str], tokens: list[list[Token]], forms: list[list[str]]) -> list[list[Arc]]:
         """Arcs for each sentence from the model's rewrite of it."""
         rewrites = self.restorer.restore_sentences(sentence_texts)
-        swap = math.log10(0.15 / 0.85) + math.log10(MODEL_CHANNEL_WEIGHT)
-        return [_aligned_arcs(f, lm_sentence(tokenize(out)), swap) for f, out in zip(forms, rewrites, strict=True)]
+        return [_aligned_arcs(f, lm_sentence(tokenize(out)), MODEL_ARC_LOGP) for f, out in zip(forms, rewrites, strict=True)]
 
 
 def _aligned_arcs(source: list[str], target: list[str], logp: float) -> list[Arc]:
@@ -87,7 +87,7 @@ def _aligned_arcs(source: list[str], target: list[str], logp: float) -> list[Arc
             continue
         for start, end, words in pairs:
             if words != tuple(source[start:end]) and all(w[0].isalnum() for w in (*words, *source[start:end])):
-                arcs.append(Arc(start, end, words, logp, "model", MODEL_CHANNEL_WEIGHT))
+                arcs.append(Arc(start, end, words, logp, "model"))
     return arcs
 
 

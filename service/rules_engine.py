@@ -30,6 +30,8 @@ __all__ = ["RulesEngine", "ArcProposer"]
 
 log = logging.getLogger("unspin.engine")
 
+# log10 odds added to an arc the seq2seq model also proposes (see service.model_engine).
+MODEL_AGREEMENT_BONUS = 0.75
 # Consistency evidence (see _learn_table): occurrences, mean LM gain (log10) and agreement required.
 CIPHER_MIN_OCCURRENCES = 3
 CIPHER_MIN_GAIN = 1.0
@@ -136,8 +138,7 @@ class RulesEngine:
             sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
         )
         for arc in sent.extra:
-            _add_model_arc(arcs.setdefault(arc.start, []), arc)
-        sent.gains = {}
+            _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
         sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width, sent.gains)
         sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
         if verifier is None:
@@ -146,13 +147,12 @@ class RulesEngine:
             sent.confidences = [verifier.probability(x) for x in sent.features]
 
 
-def _add_model_arc(position_arcs: list[Arc], arc: Arc) -> None:
-    """Add a model proposal; where a dictionary arc already proposes the same words, the
-    model's agreement raises that arc's channel score instead (its source is kept)."""
+def _add_model_arc(position_arcs: list[Arc], arc: Arc, bonus: float) -> None:
+    """Add a model proposal; where another arc already proposes the same words, the
+    model's agreement raises that arc's channel score by ``bonus`` instead (its source is kept)."""
     for k, old in enumerate(position_arcs):
         if old.end == arc.end and old.words == arc.words:
-            if arc.logp > old.logp:
-                position_arcs[k] = old._replace(logp=arc.logp)
+            position_arcs[k] = old._replace(logp=max(old.logp + bonus, arc.logp))
             return
     position_arcs.append(arc)
 

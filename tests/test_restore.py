@@ -58,8 +58,10 @@ def test_edits_carry_spans_confidence_and_source() -> None:
 
 
 def test_case_pattern_of_spun_word_is_kept() -> None:
-    result = restore_and_explain("INFANTRY pronounced a supervision had fallen.", engine="rules", min_confidence=0.0)
-    assert result.text.startswith("TROOPS")
+    assert restore("INFANTRY were sent to a border.", engine="rules") == "TROOPS were sent to the border."
+    assert restore("Police pronounced a SUPERVISION building was hit.", engine="rules") == (
+        "Police said the GOVERNMENT building was hit."
+    )
 
 
 def test_a_few_arrests_stays() -> None:
@@ -176,3 +178,37 @@ def test_output_differs_from_input_only_at_edits(text: str) -> None:
     assert_loss_free(text, result)
     for e in result.edits:
         assert e.source in EDIT_SOURCES
+
+
+# -- pooling over a batch (the spinner's table learnt from the text) ------------------
+
+PLENTY_BATCH = [
+    "Plenty prices fell sharply in Tokyo on Monday.",
+    "Dealers said plenty prices would recover.",
+    "The plenty market closed lower.",
+    "Investors sold plenty after a report.",
+    "Plenty exchanges in Asia were closed.",
+]
+
+
+def test_batch_pooling_learns_a_swap_no_dictionary_lists() -> None:
+    # "stock" -> "plenty" is in no thesaurus; alone, the sentence is not conclusive ...
+    alone = restore_and_explain(PLENTY_BATCH[2], engine="rules")
+    assert alone.text == PLENTY_BATCH[2]
+    # ... but the language model prefers "stock" wherever "plenty" occurs in the batch.
+    results = restore_many(PLENTY_BATCH, engine="rules")
+    learnt = [e for r in results for e in r.edits if e.source == "document"]
+    assert {(e.spun.lower(), e.original.lower()) for e in learnt} == {("plenty", "stock")}
+    assert results[2].text == "The stock market closed lower."
+    for text, result in zip(PLENTY_BATCH, results, strict=True):
+        assert_loss_free(text, result)
+
+
+def test_pooling_can_be_switched_off() -> None:
+    results = restore_many(PLENTY_BATCH, engine="rules", pool_document=False)
+    assert all(e.source != "document" for r in results for e in r.edits)
+
+
+def test_abbreviations_are_not_expanded() -> None:
+    text = "Output rose 7.3 pct to 2.18 mln tonnes, the ministry said."
+    assert restore_and_explain(text, engine="rules", min_confidence=0.0).text == text

@@ -88,6 +88,13 @@ def test_field_number_words_become_digits(field: Spinner) -> None:
     assert ("25", "twenty-five", "number") in {(s.spun, s.original, s.kind) for s in swaps}
 
 
+def test_hyphenated_words_with_a_number_part_are_not_numbers(field: Spinner) -> None:
+    text = "A twenty-one-year-old and a forty-something were seen."
+    spun = field.spin(text)
+    assert all(s.kind != "number" for s in spun.swaps)
+    assert unspin_swaps(spun.spun, spun.swaps) == text
+
+
 def test_field_fingerprints_and_multi_word_pairs(field: Spinner) -> None:
     swaps = [sw for i in range(10) for sw in field.spin(f"Item {i}: the troops said they were at the base.").swaps]
     pairs = {(s.spun, s.original, s.kind) for s in swaps}

@@ -39,3 +39,11 @@ def test_tokens_are_ordered_and_cover_no_whitespace(text: str) -> None:
         assert text[tok.start : tok.end] == tok.text
         assert not text[tok.start : tok.end].isspace()
         pos = tok.end
+
+
+def test_markup_is_one_token_and_never_a_word() -> None:
+    text = '<p class="x">A <b>word</b> &amp; <!-- note --> 3 < 4</p>'
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == ['<p class="x">', "A", "<b>", "word", "</b>", "&amp;", "<!-- note -->", "3", "<", "4", "</p>"]
+    assert [t.text for t in tokens if t.is_word] == ["A", "word", "3", "4"]
+    assert all(text[t.start : t.end] == t.text for t in tokens)
