@@ -480,7 +480,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.batch} document(s) per call.\n\n"
                 + markdown_table(results))
         command = "python -m scripts.evaluate " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-        write_section(f"Restoration quality: {args.engine} engine", body, command)
+        batching = f", batches of {args.batch}" if args.batch > 1 else ""
+        write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)
     return 0
 
 

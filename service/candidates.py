@@ -153,8 +153,6 @@ class CandidateGenerator:
             unfit: Token indices the language model finds out of place; only these
                 get gap-filler candidates.
         """
-        if evidence.english < MIN_ENGLISH:
-            return {}
         rate = min(max(evidence.spin_rate, 1e-3), 0.5)
         swap_prior = math.log10(rate / (1.0 - rate))
         out: dict[int, list[Arc]] = {}

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from .candidates import FUNCTION_WORDS, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence
+from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence
 from .casing import transfer_casing
 from .config import RestoreConfig
 from .decoder import Decision, Decoder
@@ -134,6 +134,9 @@ class RulesEngine:
     def _decode(
         self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str], verifier: Verifier | None
     ) -> None:
+        if evidence.english < MIN_ENGLISH:  # not English (enough): no edits from any source
+            sent.decisions, sent.features, sent.confidences = [], [], []
+            return
         arcs = self.generator.arcs(
             sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
         )
@@ -171,7 +174,7 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
       word nearly everywhere (mean windowed gain >= :data:`CIPHER_MIN_GAIN`, positive in
       a share >= :data:`CIPHER_MIN_AGREEMENT` of at least :data:`CIPHER_MIN_OCCURRENCES`
       occurrences) is what the spinner's table maps to that form, even where no single
-      sentence is conclusive.
+      sentence is conclusive. Only forms with no confident restoration are deciphered.
 
     A swap's weight is the share of the spun form's occurrences that it explains.
     """
@@ -197,8 +200,8 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
             table[spun] = learnt
     for spun, places in occurrences.items():
         candidates = sorted(proposed.get(spun, ()))
-        if len(places) < CIPHER_MIN_OCCURRENCES or not candidates:
-            continue
+        if len(places) < CIPHER_MIN_OCCURRENCES or not candidates or spun in table:
+            continue  # a form confidently restored already keeps what the decisions say
         gains: dict[tuple[str, ...], list[float]] = defaultdict(list)
         for sent, i in places:
             for words, gain in zip(candidates, decoder.window_gains(sent.forms, [(i, w) for w in candidates]), strict=True):
