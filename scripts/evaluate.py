@@ -338,6 +338,16 @@ def format_metrics(style: str, m: Metrics) -> str:
     )
 
 
+def sweep_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Markdown table of a ``min_confidence`` sweep (the rows ``main`` collects)."""
+    lines = ["| min_confidence | recall | precision | content R | content P | clean false/1k words |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        clean = "n/a" if r["clean_false_per_1k"] is None else f"{r['clean_false_per_1k']:.2f}"
+        lines.append(f"| {r['min_confidence']:.2f} | {_pct(r['recall'])} | {_pct(r['precision'])} | "
+                     f"{_pct(r['content_recall'])} | {_pct(r['content_precision'])} | {clean} |")
+    return "\n".join(lines)
+
+
 def markdown_table(results: dict[str, Metrics]) -> str:
     """One row per style, for BENCHMARKS.md."""
     head = (
@@ -479,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{', '.join(DEV_FILES)}), spinner seed {args.seed}, min_confidence {args.min_confidence}, "
                 f"{args.batch} document(s) per call.\n\n"
                 + markdown_table(results))
+        for style, rows in sweeps.items():
+            body += f"\n\n`min_confidence` sweep, {style} style:\n\n" + sweep_table(rows)
         command = "python -m scripts.evaluate " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
         batching = f", batches of {args.batch}" if args.batch > 1 else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)

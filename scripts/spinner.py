@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from service.casing import transfer_casing
 from service.text import Token, tokenize
 
 __all__ = [
@@ -159,22 +160,14 @@ def unspin_swaps(spun: str, swaps: Iterable[Swap]) -> str:
 
 
 def match_case(original: str, spun: str) -> str:
-    """Write ``spun`` in the case pattern of ``original`` (per word when the word counts agree).
+    """Write ``spun`` in the case pattern of ``original`` (``service.casing.transfer_casing``).
 
     >>> match_case("Troops", "infantry"), match_case("TROOPS", "infantry"), match_case("At the", "during a")
     ('Infantry', 'INFANTRY', 'During a')
     >>> match_case("US coalition", "us couple")
     'US couple'
     """
-    ow, sw = original.split(), spun.split()
-    if len(ow) > 1 and len(ow) == len(sw):
-        return " ".join(match_case(o, s) for o, s in zip(ow, sw))
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return spun.upper()
-    if original[:1].isupper():
-        return spun[:1].upper() + spun[1:]
-    return spun
+    return transfer_casing(original, spun)
 
 
 @cache
