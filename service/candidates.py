@@ -155,6 +155,11 @@ class CandidateGenerator:
         """
         rate = min(max(evidence.spin_rate, 1e-3), 0.5)
         swap_prior = math.log10(rate / (1.0 - rate))
+        # P(spun | fingerprint original) against P(spun | spun): in a field-spun document
+        # a word is itself left alone only if the spinner did not swap it away.
+        fingerprint_prior = math.log10(max(FINGERPRINT_RATE * evidence.p_field, rate)) - math.log10(
+            1.0 - KEEP_COST * evidence.p_field
+        )
         out: dict[int, list[Arc]] = {}
         n = len(tokens)
         for i, tok in enumerate(tokens):
@@ -167,11 +172,6 @@ class CandidateGenerator:
             if "number" not in disabled and form in NUMBER_WORDS and evidence.p_field > 0:
                 arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number", 0.5 * evidence.p_field))
             if "dictionary" not in disabled:
-                # P(spun | fingerprint original) against P(spun | spun): in a field-spun document
-                # a word is itself left alone only if the spinner did not swap it away.
-                fingerprint_prior = math.log10(max(FINGERPRINT_RATE * evidence.p_field, rate)) - math.log10(
-                    1.0 - KEEP_COST * evidence.p_field
-                )
                 arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, (swap_prior, fingerprint_prior), max_candidates))
             if "document" not in disabled and eligible and form in evidence.table:
                 arcs = _apply_table(arcs, i, evidence.table[form], swap_prior)
