@@ -1,11 +1,13 @@
 """The model engine: the seq2seq model proposes, the noisy-channel decoder disposes.
 
 The model rewrites each sentence; the rewrite is aligned to the input tokens and every
-replaced span (up to three tokens each side) becomes an arc of source "model" in the
-same lattice as the dictionary's candidates. A model arc that repeats a dictionary
-candidate or a rule raises that arc's score by MODEL_AGREEMENT_BONUS, so agreement is rewarded; insertions and
+replaced span (word by word where the lengths agree, else up to three tokens each side)
+becomes an arc of source "model" in the same lattice as the dictionary's candidates. A
+model arc that repeats a dictionary candidate or a rule raises that arc's score instead
+(``rules_engine.MODEL_AGREEMENT_BONUS``), so agreement is rewarded. Insertions and
 deletions are ignored, so the model can never invent or drop text, and every change is
-still a reported edit on an input span.
+still a reported edit on an input span. The decisions are scored by the model engine's
+own verifier (``service/data/verifier_model_v1.json``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ __all__ = ["ModelEngine", "load_model_engine", "MODEL_ARC_LOGP"]
 
 # Channel score (log10) of a swap only the model proposes: neutral, the language model decides.
 MODEL_ARC_LOGP = 0.0
-# Where the dictionary or a rule proposes the same words, the model's agreement adds
-# rules_engine.MODEL_AGREEMENT_BONUS (log10 odds that a model proposal is right, ~0.85 on spun text).
 log = logging.getLogger("unspin.engine")
 _MAX_SPAN = 3
 
