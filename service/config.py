@@ -37,7 +37,8 @@ class RestoreConfig(NamedTuple):
             surer edits. Default 0.5, which favours precision.
         explain: Return the list of edits. With False, ``edits`` is None. Default True.
         disable: Stage names to switch off (see ``STAGE_NAMES``). Default none.
-        max_candidates: Candidate originals tried per spun word. Default 12.
+        max_candidates: Dictionary candidates tried per spun word. Default 6 (12 gave the
+            same recall on the dev evaluation, more false edits and 14% less speed).
         beam_width: Hypotheses kept per position by the decoder. Default 6.
         pool_document: Learn the spinner's table from the whole document (or batch)
             and decode again with it. Default True.
@@ -47,7 +48,7 @@ class RestoreConfig(NamedTuple):
     min_confidence: float = 0.5
     explain: bool = True
     disable: tuple[str, ...] = ()
-    max_candidates: int = 12
+    max_candidates: int = 6
     beam_width: int = 6
     pool_document: bool = True
 

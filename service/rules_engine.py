@@ -57,7 +57,7 @@ class _Sentence:
         self.confidences: list[float] = []
         self.features: list[list[float]] = []
         self.extra: list[Arc] = []
-        self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
+        self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] | None = None  # None: no model ran
         self.gains: dict[tuple[int, tuple[str, ...]], float] = {}
 
 

@@ -65,6 +65,7 @@ FEATURES: tuple[str, ...] = (
     "log_occurrences",
     "unfit",
     "model_agrees",
+    "article_model_agrees",
     "multiword",
 )
 
@@ -74,9 +75,12 @@ def features(
     forms: Sequence[str],
     evidence: DocumentEvidence,
     unfit: frozenset[int],
-    model_arcs: frozenset[tuple[int, int, tuple[str, ...]]],
+    model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] | None,
 ) -> list[float]:
-    """The feature vector of one decision, in the order of :data:`FEATURES`."""
+    """The feature vector of one decision, in the order of :data:`FEATURES`.
+
+    ``model_arcs`` are the seq2seq model's proposals for the sentence (None: the model did not run).
+    """
     arc: Arc = decision.arc
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
     gain = max(-5.0, min(10.0, decision.lm_gain))
@@ -100,7 +104,8 @@ def features(
         "table_support": math.log1p(learnt * evidence.batch_counts.get(spun, 0)),
         "log_occurrences": math.log1p(evidence.counts.get(spun, 1)),
         "unfit": float(any(i in unfit for i in range(arc.start, arc.end))),
-        "model_agrees": float((arc.start, arc.end, arc.words) in model_arcs),
+        "model_agrees": float(model_arcs is not None and (arc.start, arc.end, arc.words) in model_arcs),
+        "article_model_agrees": float(group == "article" and model_arcs is not None and (arc.start, arc.end, arc.words) in model_arcs),
         "multiword": float(arc.end - arc.start > 1 or len(arc.words) > 1),
     }
     return [values[name] for name in FEATURES]
