@@ -203,18 +203,15 @@ class CandidateGenerator:
             arcs.append(arc(i + 1, cand))
         return arcs
 
-    def context_candidates(self, forms: list[str], i: int, k: int = 8) -> list[str]:
-        """Words the gap filler fits between the neighbours of position ``i``, of a word class
-        the word at ``i`` can have."""
-        if self.gap_filler is None:
-            return []
-        left = forms[i - 1] if i > 0 else "<s>"
-        right = forms[i + 1] if i + 1 < len(forms) else "</s>"
-        return [w for w, _ in self.gap_filler.candidates(left, right, k=k) if w != forms[i] and _same_word_class(forms[i], w)]
-
     def _context_arcs(self, i: int, forms: list[str], swap_prior: float, seen: set[tuple[str, ...]]) -> list[Arc]:
+        assert self.gap_filler is not None
+        right = forms[i + 1] if i + 1 < len(forms) else "</s>"
         logp = swap_prior + math.log10(CONTEXT_WEIGHT)
-        return [Arc(i, i + 1, (w,), logp, "context", CONTEXT_WEIGHT) for w in self.context_candidates(forms, i) if (w,) not in seen]
+        arcs = []
+        for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
+            if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word):
+                arcs.append(Arc(i, i + 1, (word,), logp, "context", CONTEXT_WEIGHT))
+        return arcs
 
 
 def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: float) -> list[Arc]:

@@ -11,7 +11,6 @@ points at a span of the input.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -27,8 +26,6 @@ from .text import Token, lm_sentence, sentences
 from .verifier import Verifier, features, shipped_verifier
 
 __all__ = ["RulesEngine", "ArcProposer"]
-
-log = logging.getLogger("unspin.engine")
 
 # log10 odds added to an arc the seq2seq model also proposes (see service.model_engine).
 MODEL_AGREEMENT_BONUS = 0.75
@@ -57,7 +54,7 @@ class _Sentence:
         self.confidences: list[float] = []
         self.features: list[list[float]] = []
         self.extra: list[Arc] = []
-        self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] | None = None  # None: no model ran
+        self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
         self.gains: dict[tuple[int, tuple[str, ...]], float] = {}
 
 
@@ -198,16 +195,24 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
         learnt = {o: min(1.0, w / n) for o, w in originals.items() if n >= 2 and w >= 0.9}
         if learnt:
             table[spun] = learnt
-    for spun, places in occurrences.items():
-        candidates = sorted(proposed.get(spun, ()))
-        if len(places) < CIPHER_MIN_OCCURRENCES or not candidates or spun in table:
-            continue  # a form confidently restored already keeps what the decisions say
-        gains: dict[tuple[str, ...], list[float]] = defaultdict(list)
-        for sent, i in places:
-            for words, gain in zip(candidates, decoder.window_gains(sent.forms, [(i, w) for w in candidates]), strict=True):
-                gains[words].append(gain)
-        best = max(candidates, key=lambda w: sum(gains[w]))
-        values = gains[best]
+    todo = {
+        spun: sorted(proposed[spun])
+        for spun, places in occurrences.items()
+        if len(places) >= CIPHER_MIN_OCCURRENCES and proposed.get(spun) and spun not in table
+    }  # a form confidently restored already keeps what the decisions say
+    # Pass 1 scored most (position, candidate) pairs already; score the rest one sentence at a time.
+    missing: dict[int, tuple[_Sentence, list[tuple[int, tuple[str, ...]]]]] = {}
+    for spun, candidates in todo.items():
+        for sent, i in occurrences[spun]:
+            keys = [(i, w) for w in candidates if (i, w) not in sent.gains]
+            if keys:
+                missing.setdefault(id(sent), (sent, []))[1].extend(keys)
+    for sent, keys in missing.values():
+        sent.gains.update(zip(keys, decoder.window_gains(sent.forms, keys), strict=True))
+    for spun, candidates in todo.items():
+        values_of = {w: [sent.gains[(i, w)] for sent, i in occurrences[spun]] for w in candidates}
+        best = max(candidates, key=lambda w: sum(values_of[w]))
+        values = values_of[best]
         share = sum(v > 0 for v in values) / len(values)
         if sum(values) / len(values) >= CIPHER_MIN_GAIN and share >= CIPHER_MIN_AGREEMENT:
             original = " ".join(best)

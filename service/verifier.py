@@ -75,11 +75,11 @@ def features(
     forms: Sequence[str],
     evidence: DocumentEvidence,
     unfit: frozenset[int],
-    model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] | None,
+    model_arcs: frozenset[tuple[int, int, tuple[str, ...]]],
 ) -> list[float]:
     """The feature vector of one decision, in the order of :data:`FEATURES`.
 
-    ``model_arcs`` are the seq2seq model's proposals for the sentence (None: the model did not run).
+    ``model_arcs`` are the seq2seq model's proposals for the sentence (empty for the rules engine).
     """
     arc: Arc = decision.arc
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
@@ -88,6 +88,7 @@ def features(
     original = " ".join(arc.words)
     z_spun, z_orig = zipf(spun), zipf(original)
     learnt = evidence.table.get(spun, {}).get(original, 0.0) if arc.end == arc.start + 1 else 0.0
+    agrees = float((arc.start, arc.end, arc.words) in model_arcs)
     values = {
         **{f"is_{g}": float(g == group) for g in _GROUPS},
         **{f"gain_{g}": gain if g == group else 0.0 for g in _GROUPS},
@@ -104,8 +105,8 @@ def features(
         "table_support": math.log1p(learnt * evidence.batch_counts.get(spun, 0)),
         "log_occurrences": math.log1p(evidence.counts.get(spun, 1)),
         "unfit": float(any(i in unfit for i in range(arc.start, arc.end))),
-        "model_agrees": float(model_arcs is not None and (arc.start, arc.end, arc.words) in model_arcs),
-        "article_model_agrees": float(group == "article" and model_arcs is not None and (arc.start, arc.end, arc.words) in model_arcs),
+        "model_agrees": agrees,
+        "article_model_agrees": agrees if group == "article" else 0.0,
         "multiword": float(arc.end - arc.start > 1 or len(arc.words) > 1),
     }
     return [values[name] for name in FEATURES]
