@@ -37,6 +37,7 @@ ENV UNSPIN_LM_PATH=/opt/unspin/models/lm/${LM_FILE} \
     UNSPIN_MODEL_DIR=/opt/unspin/models/seq2seq \
     UNSPIN_ENGINE=${VARIANT} \
     UNSPIN_WORKERS=2 \
+    UNSPIN_PROCESSES=1 \
     PYTHONUNBUFFERED=1
 
 RUN useradd --system --create-home --uid 10001 unspin
@@ -47,5 +48,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
-# Workers come from UNSPIN_WORKERS (docker run -e UNSPIN_WORKERS=4 ...).
+# Threads and processes come from UNSPIN_WORKERS and UNSPIN_PROCESSES (docker run -e UNSPIN_PROCESSES=4 ...:
+# one process per core; each holds its own engine in memory).
 CMD ["unspin", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -84,12 +84,12 @@ async def load(url: str, text: str, engine: str, clients: int, per_client: int) 
     }
 
 
-def start_server(engine: str, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(engine: str, workers: int, processes: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
-    env = {**os.environ, "UNSPIN_ENGINE": engine, "UNSPIN_WORKERS": str(workers)}
+    env = {**os.environ, "UNSPIN_ENGINE": engine, "UNSPIN_WORKERS": str(workers), "UNSPIN_PROCESSES": str(processes)}
     proc = subprocess.Popen([exe, "serve", "--port", str(port)], stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -112,14 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=1000)
     parser.add_argument("--per-client", type=int, default=10, help="requests per client (32 clients send 32x this)")
     parser.add_argument("--workers", type=int, default=2, help="UNSPIN_WORKERS of the server")
+    parser.add_argument("--processes", type=int, default=1, help="UNSPIN_PROCESSES of the server")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
 
     text = article(args.words)
     log = Path(tempfile.mkdtemp(prefix="unspin-bench-")) / "server.log"
-    proc, url = start_server(args.engine, args.workers, log)
+    proc, url = start_server(args.engine, args.workers, args.processes, log)
     try:
-        served_by = httpx.post(url + "/v1/restore", json={"text": text, "options": {"engine": args.engine}}, timeout=120).json()
+        for _ in range(2 * args.processes):  # each process warms up on its own
+            served_by = httpx.post(url + "/v1/restore", json={"text": text, "options": {"engine": args.engine}}, timeout=120).json()
         rows = [asyncio.run(load(url, text, args.engine, c, args.per_client)) for c in CONCURRENCY]
     finally:
         proc.terminate()
@@ -139,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join(
         [
             f"`POST /v1/restore` (JSON) with a {len(text.split())}-word spun article, engine `{served_by.get('engine')}`, "
-            f"server `unspin serve` with UNSPIN_WORKERS={args.workers}, client and server on the same machine "
+            f"server `unspin serve` with UNSPIN_WORKERS={args.workers} and UNSPIN_PROCESSES={args.processes}, client and server on the same machine "
             f"(nproc {os.cpu_count()}). Latency is measured at the client and includes queueing.",
             "",
             *lines,
@@ -149,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(body)
     if not args.no_write:
-        write_section(TITLE, body, command="python -m scripts.bench_http " + " ".join(argv or sys.argv[1:]))
+        title = TITLE if args.processes == 1 else f"{TITLE}, {args.processes} processes"
+        write_section(title, body, command="python -m scripts.bench_http " + " ".join(argv or sys.argv[1:]))
     return 0
 
 

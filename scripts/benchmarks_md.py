@@ -39,9 +39,20 @@ def machine_description() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
 
 
+def _invocation(argv: list[str]) -> str:
+    """The command line as typed: ``python -m scripts.x ...`` for a script of this folder.
+
+    >>> _invocation([str(Path(__file__).with_name("bench_engine.py")), "--write"])
+    'python -m scripts.bench_engine --write'
+    """
+    script = Path(argv[0])
+    head = f"-m scripts.{script.stem}" if script.resolve().parent == Path(__file__).resolve().parent else shlex.quote(argv[0])
+    return " ".join(["python", head, *(shlex.quote(a) for a in argv[1:])])
+
+
 def write_section(title: str, body: str, command: str | None = None) -> None:
     """Replace (or append) the section ``## title`` of BENCHMARKS.md."""
-    command = command or "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    command = command or _invocation(sys.argv)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = f"## {title}\n\nCommand: `{command}`  \nDate: {stamp}  \nMachine: {machine_description()}\n\n{body.strip()}\n"
     text = BENCHMARKS_PATH.read_text(encoding="utf-8") if BENCHMARKS_PATH.exists() else _HEADER

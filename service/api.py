@@ -546,6 +546,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "max_batch": settings.max_batch,
                 "request_timeout_s": settings.request_timeout_s,
                 "workers": settings.workers,
+                "processes": settings.processes,
             },
             "engines": {
                 "available": list(ENGINE_NAMES),

@@ -25,7 +25,7 @@ from .dictionary import Candidate, ReversalDictionary
 from .lm import GapFiller
 from .text import Token
 
-__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "FUNCTION_WORDS", "NUMBER_WORDS", "zipf"]
+__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "zipf"]
 
 # Words the dictionary is not asked about (only fingerprints may change them).
 FUNCTION_WORDS = frozenset(
@@ -58,6 +58,8 @@ MIN_ENGLISH = 0.7
 COMMON_ZIPF = 3.0
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
+# Sources whose channel score needs no swap prior (the rules carry their own).
+_FINAL_SOURCES = frozenset({"article", "number"})
 
 
 class Arc(NamedTuple):
@@ -125,6 +127,13 @@ class DocumentEvidence(NamedTuple):
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english)
 
 
+class Proposals(NamedTuple):
+    """A sentence's arcs before the swap priors (see :meth:`CandidateGenerator.proposals`)."""
+
+    arcs: dict[int, list[Arc]]
+    eligible: frozenset[int]  # content-word positions: the learnt table may add arcs there
+
+
 class CandidateGenerator:
     """Builds the arcs of one sentence from the dictionary, rules and gap filler."""
 
@@ -132,27 +141,58 @@ class CandidateGenerator:
         self.dictionary = dictionary
         self.gap_filler = gap_filler
 
-    def arcs(
+    def proposals(
         self,
         tokens: list[Token],
         forms: list[str],
-        evidence: DocumentEvidence,
+        p_field: float,
         *,
         max_candidates: int,
         disabled: frozenset[str] = frozenset(),
         unfit: frozenset[int] = frozenset(),
-    ) -> dict[int, list[Arc]]:
-        """Return the arcs of a sentence, keyed by their first token.
+    ) -> Proposals:
+        """The arcs of a sentence before the swap priors, keyed by their first token.
+
+        Each arc's ``logp`` is ``log10(weight)`` (the article and number rules, which
+        depend only on ``p_field``, are final). :meth:`price` adds the priors; the engine
+        proposes once per sentence and prices again when the document evidence changes.
 
         Args:
             tokens: The sentence's tokens (spans into the input).
             forms: Their LM forms.
-            evidence: Document-level evidence (article rule, spin rate, learnt table).
+            p_field: Probability that a field-style spinner was at work (document evidence).
             max_candidates: Dictionary candidates kept per spun key.
             disabled: Stage names switched off by the caller.
             unfit: Token indices the language model finds out of place; only these
                 get gap-filler candidates.
         """
+        out: dict[int, list[Arc]] = {}
+        content: list[int] = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            form = forms[i]
+            arcs: list[Arc] = []
+            eligible = _is_content_candidate(tok, i) and form not in FUNCTION_WORDS
+            if eligible:
+                content.append(i)
+            if "article" not in disabled and form == "a" and p_field > 0:
+                p = p_field if tok.text == "a" else 0.02 * p_field
+                arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article", p))
+            if "number" not in disabled and form in NUMBER_WORDS and p_field > 0:
+                arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * p_field), "number", 0.5 * p_field))
+            if "dictionary" not in disabled:
+                arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, max_candidates))
+            if "context" not in disabled and i in unfit and eligible and self.gap_filler is not None and 0 < i < n:
+                arcs.extend(self._context_arcs(i, forms, {a.words for a in arcs}))
+            if arcs:
+                out[i] = arcs
+        return Proposals(out, frozenset(content))
+
+    @staticmethod
+    def price(
+        proposals: Proposals, forms: list[str], evidence: DocumentEvidence, disabled: frozenset[str] = frozenset()
+    ) -> dict[int, list[Arc]]:
+        """The arcs of :meth:`proposals` with the document's priors and learnt table applied."""
         rate = min(max(evidence.spin_rate, 1e-3), 0.5)
         swap_prior = math.log10(rate / (1.0 - rate))
         # P(spun | fingerprint original) against P(spun | spun): in a field-spun document
@@ -160,37 +200,31 @@ class CandidateGenerator:
         fingerprint_prior = math.log10(max(FINGERPRINT_RATE * evidence.p_field, rate)) - math.log10(
             1.0 - KEEP_COST * evidence.p_field
         )
+        table = evidence.table if "document" not in disabled else {}
+        positions = proposals.arcs.keys() | {i for i in proposals.eligible if forms[i] in table}
         out: dict[int, list[Arc]] = {}
-        n = len(tokens)
-        for i, tok in enumerate(tokens):
-            form = forms[i]
-            arcs: list[Arc] = []
-            eligible = _is_content_candidate(tok, i) and form not in FUNCTION_WORDS
-            if "article" not in disabled and form == "a" and evidence.p_field > 0:
-                p = evidence.p_field if tok.text == "a" else 0.02 * evidence.p_field
-                arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article", p))
-            if "number" not in disabled and form in NUMBER_WORDS and evidence.p_field > 0:
-                arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), math.log10(0.5 * evidence.p_field), "number", 0.5 * evidence.p_field))
-            if "dictionary" not in disabled:
-                arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, (swap_prior, fingerprint_prior), max_candidates))
-            if "document" not in disabled and eligible and form in evidence.table:
-                arcs = _apply_table(arcs, i, evidence.table[form], swap_prior)
-            if "context" not in disabled and i in unfit and eligible and self.gap_filler is not None and 0 < i < n:
-                arcs.extend(self._context_arcs(i, forms, swap_prior, {a.words for a in arcs}))
+        for i in sorted(positions):
+            proposed = proposals.arcs.get(i, [])
+            arcs = [
+                a if a.source in _FINAL_SOURCES else _priced(a, fingerprint_prior if a.source == "fingerprint" else swap_prior)
+                for a in proposed
+                if a.source != "context"
+            ]
+            if i in proposals.eligible and forms[i] in table:
+                arcs = _apply_table(arcs, i, table[forms[i]], swap_prior)
+            seen = {a.words for a in arcs}
+            arcs.extend(_priced(a, swap_prior) for a in proposed if a.source == "context" and a.words not in seen)
             if arcs:
                 out[i] = arcs
         return out
 
-    def _dictionary_arcs(
-        self, i: int, forms: list[str], tok: Token, eligible: bool, priors: tuple[float, float], max_candidates: int
-    ) -> list[Arc]:
-        """Arcs from the reversal dictionary; ``priors`` is (swap prior, fingerprint prior)."""
+    def _dictionary_arcs(self, i: int, forms: list[str], tok: Token, eligible: bool, max_candidates: int) -> list[Arc]:
+        """Arcs from the reversal dictionary (unpriced)."""
         arcs: list[Arc] = []
         form = forms[i]
 
         def arc(end: int, cand: Candidate) -> Arc:
-            prior = priors[cand.source == "fingerprint"]
-            return Arc(i, end, tuple(cand.original.split()), prior + math.log10(cand.weight), cand.source, cand.weight)
+            return Arc(i, end, tuple(cand.original.split()), math.log10(cand.weight), cand.source, cand.weight)
 
         if form in self.dictionary.phrase_first_tokens:
             for j in range(i + 2, min(len(forms), i + self.dictionary.max_key_tokens) + 1):
@@ -203,15 +237,19 @@ class CandidateGenerator:
             arcs.append(arc(i + 1, cand))
         return arcs
 
-    def _context_arcs(self, i: int, forms: list[str], swap_prior: float, seen: set[tuple[str, ...]]) -> list[Arc]:
+    def _context_arcs(self, i: int, forms: list[str], seen: set[tuple[str, ...]]) -> list[Arc]:
         assert self.gap_filler is not None
         right = forms[i + 1] if i + 1 < len(forms) else "</s>"
-        logp = swap_prior + math.log10(CONTEXT_WEIGHT)
+        logp = math.log10(CONTEXT_WEIGHT)
         arcs = []
         for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
             if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word):
                 arcs.append(Arc(i, i + 1, (word,), logp, "context", CONTEXT_WEIGHT))
         return arcs
+
+
+def _priced(arc: Arc, prior: float) -> Arc:
+    return Arc(arc.start, arc.end, arc.words, arc.logp + prior, arc.source, arc.weight)  # faster than _replace
 
 
 def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: float) -> list[Arc]:

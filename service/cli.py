@@ -257,7 +257,10 @@ def restore(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int | None, typer.Option(help="Engine threads (default: UNSPIN_WORKERS or 2).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Engine threads per process (default: UNSPIN_WORKERS or 2).")] = None,
+    processes: Annotated[
+        int | None, typer.Option(help="Server processes, each with its own engine (default: UNSPIN_PROCESSES or 1); use one per core.")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Run the HTTP service (settings from UNSPIN_* environment variables)."""
@@ -266,18 +269,20 @@ def serve(
     from .api import logging_config
     from .settings import Settings
 
-    if workers is not None:
-        if workers < 1:
-            _die(_Fail(Errors.U052.format(name="--workers", value=str(workers), expected="an integer >= 1"), 2))
-        os.environ["UNSPIN_WORKERS"] = str(workers)
+    for flag, value, variable in (("--workers", workers, "UNSPIN_WORKERS"), ("--processes", processes, "UNSPIN_PROCESSES")):
+        if value is not None:
+            if value < 1:
+                _die(_Fail(Errors.U052.format(name=flag, value=str(value), expected="an integer >= 1"), 2))
+            os.environ[variable] = str(value)  # the server processes read their settings from the environment
     try:
-        Settings.from_env()
+        settings = Settings.from_env()
     except ValueError as exc:
         _die(_Fail(str(exc), 2))
     uvicorn.run(
         "service.api:app",
         host=host,
         port=port,
+        workers=settings.processes,
         log_config=logging_config(log_level.upper()),
         access_log=False,
         timeout_graceful_shutdown=10,

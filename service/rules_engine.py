@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence
+from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence, Proposals
 from .casing import transfer_casing
 from .config import RestoreConfig
 from .decoder import Decision, Decoder
@@ -43,13 +43,14 @@ ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[lis
 class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
-    __slots__ = ("doc", "tokens", "forms", "unfit", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
+    __slots__ = ("doc", "tokens", "forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
 
     def __init__(self, doc: int, tokens: list[Token]) -> None:
         self.doc = doc
         self.tokens = tokens
         self.forms = lm_sentence(tokens)
         self.unfit: frozenset[int] = frozenset()
+        self.proposals: Proposals | None = None  # the candidate arcs, proposed once, priced per pass
         self.decisions: list[Decision] = []
         self.confidences: list[float] = []
         self.features: list[list[float]] = []
@@ -134,9 +135,11 @@ class RulesEngine:
         if evidence.english < MIN_ENGLISH:  # not English (enough): no edits from any source
             sent.decisions, sent.features, sent.confidences = [], [], []
             return
-        arcs = self.generator.arcs(
-            sent.tokens, sent.forms, evidence, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
-        )
+        if sent.proposals is None:
+            sent.proposals = self.generator.proposals(
+                sent.tokens, sent.forms, evidence.p_field, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
+            )
+        arcs = self.generator.price(sent.proposals, sent.forms, evidence, disabled)
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
         sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width, sent.gains)

@@ -35,8 +35,11 @@ class Settings(NamedTuple):
         max_bytes: Largest request body in bytes (``UNSPIN_MAX_BYTES``). Default 1 MB.
         max_chars: Largest document in characters (``UNSPIN_MAX_CHARS``); a longer one is
             refused (413, or an error item in a batch). Default 1,000,000.
-        workers: Engine threads (``UNSPIN_WORKERS``); more requests wait in a queue.
-            Default 2.
+        workers: Engine threads (``UNSPIN_WORKERS``) of each server process; more requests
+            wait in a queue. Default 2.
+        processes: Server processes (``UNSPIN_PROCESSES``), read by ``unspin serve``; each
+            loads its own engine (memory x N) and restores in parallel with the others (the
+            engine holds the GIL, so threads alone use about one core). Default 1.
         request_timeout_s: Time limit of one restoration, queueing included
             (``UNSPIN_REQUEST_TIMEOUT_S``); past it the answer is 503 with Retry-After.
             Default 30.
@@ -53,6 +56,7 @@ class Settings(NamedTuple):
     max_bytes: int = 1_000_000
     max_chars: int = 1_000_000
     workers: int = 2
+    processes: int = 1
     request_timeout_s: float = 30.0
     max_batch: int = 64
     api_key: str | None = None
@@ -113,6 +117,7 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "max_bytes": ("UNSPIN_MAX_BYTES", _positive_int, "an integer >= 1"),
     "max_chars": ("UNSPIN_MAX_CHARS", _positive_int, "an integer >= 1"),
     "workers": ("UNSPIN_WORKERS", _positive_int, "an integer >= 1"),
+    "processes": ("UNSPIN_PROCESSES", _positive_int, "an integer >= 1"),
     "request_timeout_s": ("UNSPIN_REQUEST_TIMEOUT_S", _positive_float, "a number of seconds > 0"),
     "max_batch": ("UNSPIN_MAX_BATCH", _positive_int, "an integer >= 1"),
     "api_key": ("UNSPIN_API_KEY", str, "a string"),

@@ -123,7 +123,7 @@ class Server:
         self._log.close()
 
 
-def _start(cmd: list[str], tmp: Path, name: str, **env: str) -> Server:
+def start_server(cmd: list[str], tmp: Path, name: str, **env: str) -> Server:
     server = Server(cmd, tmp / f"{name}.log", child_env(**env))
     try:
         server.wait("/healthz")
@@ -137,7 +137,7 @@ def _start(cmd: list[str], tmp: Path, name: str, **env: str) -> Server:
 @pytest.fixture(scope="session")
 def server(unspin_cmd: list[str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Default settings (1 MB bodies, 64-document batches, 30 s time limit), no API key."""
-    s = _start(unspin_cmd, tmp_path_factory.mktemp("server"), "default", UNSPIN_WORKERS="2")
+    s = start_server(unspin_cmd, tmp_path_factory.mktemp("server"), "default", UNSPIN_WORKERS="2")
     yield s
     s.stop()
 
@@ -149,7 +149,7 @@ API_KEY = "test-key-0123456789"
 @pytest.fixture(scope="session")
 def strict_server(unspin_cmd: list[str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Low limits (SMALL_LIMITS) and an API key."""
-    s = _start(
+    s = start_server(
         unspin_cmd,
         tmp_path_factory.mktemp("strict"),
         "strict",
@@ -165,7 +165,7 @@ def strict_server(unspin_cmd: list[str], tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="session")
 def slow_server(unspin_cmd: list[str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One engine thread and a 0.05 s time limit: a large article runs out of time."""
-    s = _start(unspin_cmd, tmp_path_factory.mktemp("slow"), "slow", UNSPIN_WORKERS="1", UNSPIN_REQUEST_TIMEOUT_S="0.05")
+    s = start_server(unspin_cmd, tmp_path_factory.mktemp("slow"), "slow", UNSPIN_WORKERS="1", UNSPIN_REQUEST_TIMEOUT_S="0.05")
     yield s
     s.stop()
 

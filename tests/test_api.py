@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import service
 from service.cli import result_json
-from tests.conftest import API_KEY, SMALL_LIMITS, big_article
+from tests.conftest import API_KEY, SMALL_LIMITS, big_article, start_server
 
 
 def expected(text: str, **kwargs) -> dict:
@@ -198,6 +199,23 @@ def test_503_on_timeout_with_retry_after(slow_server, spun_article):
 
 
 # -- operations ---------------------------------------------------------------------
+
+
+def test_two_server_processes_each_restore(unspin_cmd, tmp_path, spun_article):
+    server = start_server(unspin_cmd, tmp_path, "two-processes", UNSPIN_PROCESSES="2", UNSPIN_WORKERS="1")
+    try:
+        children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+        assert len(children) >= 2, server.log()  # uvicorn's supervisor and one child per process
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            assert c.get("/v1/info").json()["limits"]["processes"] == 2
+            expected = result_json(service.restore_and_explain(spun_article))
+            for _ in range(4):  # spread over both processes
+                body = c.post("/v1/restore", json={"text": spun_article}).json()
+                assert body["text"] == expected["text"] and body["edits"] == expected["edits"]
+    finally:
+        server.stop()
+
+
 
 
 def test_healthz_readyz_info_stages_docs(client):

@@ -120,3 +120,8 @@ def test_http_error_from_server(unspin_cmd, strict_server):
 def test_usage_errors_exit_2(unspin_cmd, args):
     p = run(unspin_cmd, "restore", str(SPUN), *args)
     assert p.returncode == 2 and "Traceback" not in p.stderr.decode()
+
+
+@pytest.mark.parametrize("flag", ["--workers", "--processes"])
+def test_serve_refuses_a_bad_count(unspin_cmd, flag):
+    assert_one_line_error(run(unspin_cmd, "serve", "--port", str(free_port()), flag, "0"), 2, "U052")
