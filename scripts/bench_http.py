@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if not args.no_write:
         title = TITLE if args.processes == 1 else f"{TITLE}, {args.processes} processes"
-        write_section(title, body, command="python -m scripts.bench_http " + " ".join(argv or sys.argv[1:]))
+        write_section(title, body, command=" ".join(["python -m scripts.bench_http", *(argv or sys.argv[1:])]))
     return 0
 
 
