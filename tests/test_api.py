@@ -216,8 +216,6 @@ def test_two_server_processes_each_restore(unspin_cmd, tmp_path, spun_article):
         server.stop()
 
 
-
-
 def test_healthz_readyz_info_stages_docs(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
