@@ -323,6 +323,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.info("unspin starting", extra={"fields": {"event": "start", "version": __version__, "settings": limits}})
         yield
         engine.stop()
+        metrics.process_exits()
 
     app = FastAPI(
         title="unspin",

@@ -18,6 +18,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -278,15 +280,41 @@ def serve(
         settings = Settings.from_env()
     except ValueError as exc:
         _die(_Fail(str(exc), 2))
-    uvicorn.run(
-        "service.api:app",
-        host=host,
-        port=port,
-        workers=settings.processes,
-        log_config=logging_config(log_level.upper()),
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    with _shared_metrics(settings.processes):
+        uvicorn.run(
+            "service.api:app",
+            host=host,
+            port=port,
+            workers=settings.processes,
+            log_config=logging_config(log_level.upper()),
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+
+
+@contextmanager
+def _shared_metrics(processes: int) -> Iterator[None]:
+    """With several server processes, a folder where each writes its metrics (see
+    ``service.metrics``): ``$PROMETHEUS_MULTIPROC_DIR`` emptied of old values, or a new
+    temporary folder removed at exit."""
+    from .metrics import MULTIPROCESS_ENV
+
+    if processes < 2:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for old in Path(given).glob("*.db"):
+            old.unlink()
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="unspin-metrics-") as folder:
+        os.environ[MULTIPROCESS_ENV] = folder  # inherited by the server processes
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_ENV]
 
 
 def main() -> None:

@@ -157,10 +157,20 @@ def load_verifier(engine: str, path: str | os.PathLike[str] | None = None) -> Ve
         ValueError: the file's format or feature names do not match this code.
     """
     p = Path(path) if path else verifier_path(engine)
-    data = json.loads(p.read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
-        raise ValueError(f"{p}: verifier fitted on other features or format; rebuild it with scripts/train_verifier.py")
-    return Verifier(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data.get("info", {}))
+    rebuild = "rebuild it with scripts/train_verifier.py"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{p}: not a verifier file ({exc}); {rebuild}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
+        raise ValueError(f"{p}: verifier fitted on other features or format; {rebuild}")
+    try:
+        verifier = Verifier(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data.get("info", {}))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{p}: verifier without {exc}; {rebuild}") from None
+    if not len(verifier.weights) == len(verifier.mean) == len(verifier.scale) == len(FEATURES):
+        raise ValueError(f"{p}: verifier with {len(verifier.weights)} weights for {len(FEATURES)} features; {rebuild}")
+    return verifier
 
 
 def shipped_verifier(engine: str) -> Verifier | None:

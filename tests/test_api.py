@@ -206,12 +206,19 @@ def test_two_server_processes_each_restore(unspin_cmd, tmp_path, spun_article):
     try:
         children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
         assert len(children) >= 2, server.log()  # uvicorn's supervisor and one child per process
-        with httpx.Client(base_url=server.url, timeout=60) as c:
-            assert c.get("/v1/info").json()["limits"]["processes"] == 2
-            expected = result_json(service.restore_and_explain(spun_article))
-            for _ in range(4):  # spread over both processes
-                body = c.post("/v1/restore", json={"text": spun_article}).json()
-                assert body["text"] == expected["text"] and body["edits"] == expected["edits"]
+        assert httpx.get(server.url + "/v1/info").json()["limits"]["processes"] == 2
+        expected = result_json(service.restore_and_explain(spun_article))
+        for _ in range(4):  # a new connection each time: the processes share the requests
+            body = httpx.post(server.url + "/v1/restore", json={"text": spun_article}, timeout=60).json()
+            assert body["text"] == expected["text"] and body["edits"] == expected["edits"]
+        # whichever process answers, /metrics counts every process's work
+        counts = [metric(server.url, "unspin_documents_processed_total") for _ in range(12)]
+        assert counts == [4.0] * 12, counts
+        assert metric(server.url, "unspin_requests_total", route="/v1/restore", status="200") == 4.0
+        deadline = time.monotonic() + 60
+        while metric(server.url, "unspin_engine_ready") != 1.0:  # 1 once every process is
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.2)
     finally:
         server.stop()
 

@@ -41,3 +41,26 @@ def test_a_verifier_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
 def test_missing_verifier_file_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_verifier("rules", tmp_path / "nope.json")
+
+
+def _shipped_with(**changes: object) -> str:
+    data = json.loads(verifier_path("rules").read_text(encoding="utf-8"))
+    data.update(changes)
+    return json.dumps({k: v for k, v in data.items() if v is not None})
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("{not json", "not a verifier file"),
+        ("[1, 2]", "other features or format"),
+        (_shipped_with(weights=None), "without 'weights'"),
+        (_shipped_with(weights=[0.5]), "1 weights for"),
+    ],
+)
+def test_a_damaged_verifier_file_is_refused_with_its_path(tmp_path: Path, text: str, says: str) -> None:
+    bad = tmp_path / "verifier_rules_v1.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="train_verifier") as err:
+        load_verifier("rules", bad)
+    assert str(bad) in str(err.value) and says in str(err.value)
