@@ -5,9 +5,11 @@ trained on) are spun by the emulator in every style, with seeds the Reuters dev
 evaluation never uses, plus clean copies, alone or in batches of one style (so the
 pooled evidence of a batch is in the data). The engine decodes them without a
 verifier; every decision on the best path becomes one sample, labelled by aligning it
-with the spinner's swaps (``scripts.evaluate.align``). A logistic regression with an L2
-penalty is fitted by Newton's method on standardised features; a held-out fifth of the
-documents reports log loss and the precision/recall the fitted model gives.
+with the spinner's swaps (``scripts.evaluate.align``), and so does each of its rivals
+(right when a swap has exactly its span and original), since the engine lets the
+verifier prefer a rival. A logistic regression with an L2 penalty is fitted by Newton's
+method on standardised features; a held-out fifth of the documents reports log loss and
+the precision/recall the fitted model gives.
 
 Usage::
 
@@ -34,13 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.evaluate import _effective, align
+from scripts.evaluate import _effective, _norm, align
 from scripts.spinner import Spinner
 from scripts.train_tokenizer import wiki_files, wiki_sentences
 from service.config import make_config
 from service.edits import Edit
 from service.verifier import ENV_VAR as VERIFIER_DIR_VAR
-from service.verifier import FEATURES, Verifier, verifier_path
+from service.verifier import FEATURES, Verifier, features, verifier_path
 
 __all__ = ["fit_logistic", "main", "samples", "wiki_documents"]
 
@@ -105,13 +107,20 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
         spinner = Spinner(style, seed, rate)
         pairs = [spinner.spin(docs[k]) for k in ks]
         # raw posteriors (verifier=None): the verifier is what we fit
-        decided, _ = rules.decide([p.spun for p in pairs], cfg, propose, verifier=None)
-        for k, pair, sents in zip(ks, pairs, decided, strict=True):
+        decided, evidence = rules.decide([p.spun for p in pairs], cfg, propose, verifier=None)
+        for k, pair, sents, ev in zip(ks, pairs, decided, evidence, strict=True):
             rows: list[tuple[Edit, list[float]]] = []
+            swapped = {(w.start, w.end): _norm(w.original) for w in pair.swaps}
             for s in sents:
                 for d, x in zip(s.decisions, s.features, strict=True):
                     start, end = s.tokens[d.arc.start].start, s.tokens[d.arc.end - 1].end
                     rows.append((Edit(start, end, pair.spun[start:end], " ".join(d.arc.words), 0.0, "thesaurus"), x))
+                    for rival in d.rivals:  # the engine asks the verifier about these too
+                        words = _norm(" ".join(rival.arc.words))
+                        if words != _norm(pair.spun[start:end]):
+                            xs.append(features(rival, s.forms, ev, s.unfit, s.model_arcs))
+                            ys.append(int(swapped.get((start, end)) == words))
+                            ids.append(k)
             effective = _effective(e for e, _ in rows)
             _, correct, _ = align(pair.spun, sorted(pair.swaps, key=lambda s: s.start), effective)
             index = {(e.start, e.end): i for i, e in enumerate(effective)}

@@ -34,6 +34,8 @@ class Decision(NamedTuple):
         alternatives: The rivals' words, best first.
         lm_gain: Language-model log10 gain of the arc over keeping the span (no channel cost).
         margin: Score (LM + channel) of the arc minus that of its best rival (keeping excluded).
+        rivals: The rivals as decisions of their own (same span, same path around them), best
+            first, so that the verifier can prefer one it trusts more; their own ``rivals`` are empty.
     """
 
     arc: Arc
@@ -41,6 +43,7 @@ class Decision(NamedTuple):
     alternatives: tuple[tuple[str, ...], ...]
     lm_gain: float = 0.0
     margin: float = _NO_RIVAL_MARGIN
+    rivals: tuple[Decision, ...] = ()
 
 
 class Decoder:
@@ -184,21 +187,30 @@ class Decoder:
         return list(best)
 
     def _explain(self, forms: list[str], path: list[Arc], k: int, arcs: dict[int, list[Arc]]) -> Decision:
-        """Posterior of edit ``k`` against leaving it alone and against its rivals."""
+        """Posterior of edit ``k`` against leaving it alone and against its rivals (each of
+        which is explained the same way, in ``Decision.rivals``)."""
         chosen = path[k]
-        rivals = [a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end]
-        options: list[tuple[float, tuple[str, ...]]] = []
-        for arc in (chosen, *rivals, None):
-            words = _realise(forms, path, k, arc)
-            cost = arc.logp if arc is not None else 0.0
-            options.append((self.model.score(" ".join(words)) + cost, arc.words if arc else ()))
-        top = max(s for s, _ in options)
-        weights = [math.exp((s - top) * _LN10) for s, _ in options]
-        confidence = weights[0] / sum(weights)
-        ranked = sorted(zip(weights[1:-1], (w for _, w in options[1:-1]), strict=True), key=lambda x: -x[0])
-        lm_gain = options[0][0] - chosen.logp - options[-1][0]
-        margin = options[0][0] - max((s for s, _ in options[1:-1]), default=options[0][0] - _NO_RIVAL_MARGIN)
-        return Decision(chosen, confidence, tuple(w for _, w in ranked), lm_gain, min(margin, _NO_RIVAL_MARGIN))
+        options = [chosen, *(a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end)]
+        scores = [self.model.score(" ".join(_realise(forms, path, k, arc))) + arc.logp for arc in options]
+        keep = self.model.score(" ".join(_realise(forms, path, k, None)))
+        top = max(*scores, keep)
+        weights = [math.exp((s - top) * _LN10) for s in scores]
+        total = sum(weights) + math.exp((keep - top) * _LN10)
+        order = sorted(range(len(options)), key=lambda j: -weights[j])
+
+        def decision(j: int, rivals: tuple[Decision, ...] = ()) -> Decision:
+            others = [o for o in order if o != j]
+            best_other = max((scores[o] for o in others), default=scores[j] - _NO_RIVAL_MARGIN)
+            return Decision(
+                options[j],
+                weights[j] / total,
+                tuple(options[o].words for o in others),
+                scores[j] - options[j].logp - keep,
+                min(scores[j] - best_other, _NO_RIVAL_MARGIN),
+                rivals,
+            )
+
+        return decision(0, tuple(decision(j) for j in order if j != 0))
 
 
 def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.State, score: float, taken: tuple[Arc, ...]) -> None:

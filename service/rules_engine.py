@@ -29,6 +29,8 @@ __all__ = ["RulesEngine", "ArcProposer"]
 
 # log10 odds added to an arc the seq2seq model also proposes (see service.model_engine).
 MODEL_AGREEMENT_BONUS = 0.75
+# A decision the verifier doubts (confidence below this) gives way to a rival it trusts more.
+RIVAL_CHECK_BELOW = 0.5
 # Consistency evidence (see _learn_table): occurrences, mean LM gain (log10) and agreement required.
 CIPHER_MIN_OCCURRENCES = 3
 CIPHER_MIN_GAIN = 1.0
@@ -146,8 +148,16 @@ class RulesEngine:
         sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
         if verifier is None:
             sent.confidences = [d.confidence for d in sent.decisions]
-        else:
-            sent.confidences = [verifier.probability(x) for x in sent.features]
+            return
+        sent.confidences = [verifier.probability(x) for x in sent.features]
+        for k, (decision, p) in enumerate(zip(sent.decisions, sent.confidences, strict=True)):
+            if p >= RIVAL_CHECK_BELOW:
+                continue
+            for rival in decision.rivals:  # the verifier may trust a rival the decoder ranked lower
+                x = features(rival, sent.forms, evidence, sent.unfit, sent.model_arcs)
+                q = verifier.probability(x)
+                if q > sent.confidences[k]:
+                    sent.decisions[k], sent.features[k], sent.confidences[k] = rival, x, q
 
 
 def _add_model_arc(position_arcs: list[Arc], arc: Arc, bonus: float) -> None:

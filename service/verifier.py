@@ -48,9 +48,7 @@ SOURCE_GROUPS: dict[str, str] = {
 }
 _GROUPS = tuple(dict.fromkeys(SOURCE_GROUPS.values()))
 
-FEATURES: tuple[str, ...] = (
-    *(f"is_{g}" for g in _GROUPS),
-    *(f"gain_{g}" for g in _GROUPS),
+_SCALARS: tuple[str, ...] = (
     "gain",
     "margin",
     "log_weight",
@@ -68,6 +66,8 @@ FEATURES: tuple[str, ...] = (
     "article_model_agrees",
     "multiword",
 )
+FEATURES: tuple[str, ...] = (*(f"is_{g}" for g in _GROUPS), *(f"gain_{g}" for g in _GROUPS), *_SCALARS)
+_ONE_HOT: dict[str, tuple[float, ...]] = {g: tuple(float(g == h) for h in _GROUPS) for g in _GROUPS}
 
 
 def features(
@@ -83,33 +83,34 @@ def features(
     """
     arc: Arc = decision.arc
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
+    one_hot = _ONE_HOT[group]
     gain = max(-5.0, min(10.0, decision.lm_gain))
     spun = " ".join(forms[arc.start : arc.end])
     original = " ".join(arc.words)
     z_spun, z_orig = zipf(spun), zipf(original)
     learnt = evidence.table.get(spun, {}).get(original, 0.0) if arc.end == arc.start + 1 else 0.0
     agrees = float((arc.start, arc.end, arc.words) in model_arcs)
-    values = {
-        **{f"is_{g}": float(g == group) for g in _GROUPS},
-        **{f"gain_{g}": gain if g == group else 0.0 for g in _GROUPS},
-        "gain": gain,
-        "margin": max(-5.0, min(5.0, decision.margin)),
-        "log_weight": math.log10(max(arc.weight, 1e-4)),
-        "posterior": decision.confidence,
-        "zipf_spun": z_spun,
-        "zipf_original": z_orig,
-        "zipf_gain": z_orig - z_spun,
-        "p_field": evidence.p_field,
-        "spin_rate": evidence.spin_rate,
-        "learnt": learnt,
-        "table_support": math.log1p(learnt * evidence.batch_counts.get(spun, 0)),
-        "log_occurrences": math.log1p(evidence.counts.get(spun, 1)),
-        "unfit": float(any(i in unfit for i in range(arc.start, arc.end))),
-        "model_agrees": agrees,
-        "article_model_agrees": agrees if group == "article" else 0.0,
-        "multiword": float(arc.end - arc.start > 1 or len(arc.words) > 1),
-    }
-    return [values[name] for name in FEATURES]
+    return [
+        *one_hot,
+        *(gain * h for h in one_hot),
+        # in the order of _SCALARS
+        gain,
+        max(-5.0, min(5.0, decision.margin)),
+        math.log10(max(arc.weight, 1e-4)),
+        decision.confidence,
+        z_spun,
+        z_orig,
+        z_orig - z_spun,
+        evidence.p_field,
+        evidence.spin_rate,
+        learnt,
+        math.log1p(learnt * evidence.batch_counts.get(spun, 0)),
+        math.log1p(evidence.counts.get(spun, 1)),
+        float(any(i in unfit for i in range(arc.start, arc.end))),
+        agrees,
+        agrees if group == "article" else 0.0,
+        float(arc.end - arc.start > 1 or len(arc.words) > 1),
+    ]
 
 
 class Verifier(NamedTuple):

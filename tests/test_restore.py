@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import Edit, apply_edits, restore, restore_and_explain, restore_many
+from service.config import make_config
 from service.edits import EDIT_SOURCES
+from service.engine import _engine
 
 IRAN_SPUN = (
     "A revisit by a commander of Iran's chosen Quds Force to Baghdad has led to a postponement "
@@ -212,3 +214,25 @@ def test_pooling_can_be_switched_off() -> None:
 def test_abbreviations_are_not_expanded() -> None:
     text = "Output rose 7.3 pct to 2.18 mln tonnes, the ministry said."
     assert restore_and_explain(text, engine="rules", min_confidence=0.0).text == text
+
+
+def test_decisions_carry_their_rivals() -> None:
+    engine = _engine("rules")
+    docs, _ = engine.decide([IRAN_SPUN], make_config(engine="rules"), verifier=None)
+    decisions = [d for s in docs[0] for d in s.decisions]
+    with_rivals = [d for d in decisions if d.rivals]
+    assert with_rivals, decisions
+    for d in with_rivals:
+        assert all((r.arc.start, r.arc.end) == (d.arc.start, d.arc.end) and r.arc.words != d.arc.words for r in d.rivals)
+        assert d.confidence + sum(r.confidence for r in d.rivals) <= 1.0 + 1e-9
+        assert [r.arc.words for r in d.rivals] == list(d.alternatives)
+
+
+def test_verifier_prefers_a_rival_it_trusts_more(spun_article: str) -> None:
+    # The beam's best word for "pronounced" here is the gap filler's "have", which the verifier
+    # rejects; its rival, the fingerprint "said", is the one it trusts.
+    result = restore_and_explain(spun_article, engine="rules")
+    start = spun_article.index("Aid groups pronounced") + len("Aid groups ")
+    edit = next(e for e in result.edits if e.start == start)
+    assert (edit.original, edit.source) == ("said", "fingerprint")
+    assert "have" in edit.alternatives
