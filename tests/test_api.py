@@ -223,6 +223,22 @@ def test_two_server_processes_each_restore(unspin_cmd, tmp_path, spun_article):
         server.stop()
 
 
+def test_a_given_metrics_folder_is_emptied_of_old_values(unspin_cmd, tmp_path):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_999999.db").write_bytes(b"\0" * 16)  # left by an earlier run
+    server = start_server(
+        unspin_cmd, tmp_path, "given-folder", UNSPIN_PROCESSES="2", UNSPIN_WORKERS="1", PROMETHEUS_MULTIPROC_DIR=str(folder)
+    )
+    try:
+        assert not (folder / "counter_999999.db").exists()
+        assert httpx.post(server.url + "/v1/restore", json={"text": "He pronounced so."}, timeout=60).status_code == 200
+        assert metric(server.url, "unspin_documents_processed_total") == 1.0
+        assert list(folder.glob("counter_*.db")), "the processes write their values into the given folder"
+    finally:
+        server.stop()
+
+
 def test_healthz_readyz_info_stages_docs(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
