@@ -112,20 +112,25 @@ class Decoder:
         self, forms: list[str], states: list[kenlm.State], base: list[float], i: int, end: int, words: tuple[str, ...]
     ) -> float:
         """Score of ``words`` in place of tokens ``i..end`` minus that of the input, over the
-        tokens whose n-gram context they change."""
+        tokens whose n-gram context they change: scoring stops where the language model's
+        state is the input's again (at the latest ``order - 1`` tokens on), since every
+        later score is then the same."""
         model = self.model
         n = len(forms)
-        stop = min(n, end + model.order - 1)
         state = states[i]
         total = 0.0
-        for w in (*words, *forms[end:stop]):
+        for w in words:
             out = kenlm.State()
             total += model.BaseScore(state, w, out)
             state = out
-        reference = sum(base[i:stop])
-        if stop == n:
-            total += model.BaseScore(state, "</s>", kenlm.State())
-            reference += base[n]
+        reference = sum(base[i:end])
+        for j in range(end, n + 1):
+            if state == states[j]:
+                break
+            out = kenlm.State()
+            total += model.BaseScore(state, forms[j] if j < n else "</s>", out)
+            reference += base[j]
+            state = out
         return total - reference
 
     def _screen(
