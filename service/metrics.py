@@ -4,7 +4,9 @@ tests, never share counters).
 With several server processes (``unspin serve --processes N``), the CLI points
 ``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder before the processes start: each process
 then writes its values there (prometheus_client's multiprocess mode) and ``/metrics``
-answers for all of them, whichever process takes the request.
+answers for all of them, whichever process takes the request. A process that shuts down
+removes its live gauges; one killed outright (SIGKILL, out of memory) leaves them until the
+next ``unspin serve`` empties the folder.
 
 >>> m = Metrics()
 >>> m.words.inc(3)
