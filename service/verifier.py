@@ -167,8 +167,10 @@ def load_verifier(engine: str, path: str | os.PathLike[str] | None = None) -> Ve
         raise ValueError(f"{p}: verifier fitted on other features or format; {rebuild}")
     try:
         verifier = Verifier(tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data.get("info", {}))
-    except (KeyError, TypeError) as exc:
+    except KeyError as exc:
         raise ValueError(f"{p}: verifier without {exc}; {rebuild}") from None
+    except TypeError as exc:
+        raise ValueError(f"{p}: verifier with a malformed field ({exc}); {rebuild}") from None
     if not len(verifier.weights) == len(verifier.mean) == len(verifier.scale) == len(FEATURES):
         raise ValueError(f"{p}: verifier with {len(verifier.weights)} weights for {len(FEATURES)} features; {rebuild}")
     return verifier

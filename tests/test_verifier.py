@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
-from service.verifier import FEATURES, load_verifier, verifier_path
+from service.candidates import Arc, DocumentEvidence, zipf
+from service.decoder import Decision
+from service.verifier import FEATURES, features, load_verifier, verifier_path
 
 
 @pytest.mark.parametrize("engine", ["rules", "model"])
@@ -55,6 +58,7 @@ def _shipped_with(**changes: object) -> str:
         ("{not json", "not a verifier file"),
         ("[1, 2]", "other features or format"),
         (_shipped_with(weights=None), "without 'weights'"),
+        (_shipped_with(weights=5), "malformed field"),
         (_shipped_with(weights=[0.5]), "1 weights for"),
     ],
 )
@@ -64,3 +68,20 @@ def test_a_damaged_verifier_file_is_refused_with_its_path(tmp_path: Path, text: 
     with pytest.raises(ValueError, match="train_verifier") as err:
         load_verifier("rules", bad)
     assert str(bad) in str(err.value) and says in str(err.value)
+
+
+def test_each_feature_lands_under_its_name() -> None:
+    # features() builds its vector by position; every value here is distinct, so a value
+    # written under the wrong name fails.
+    arc = Arc(1, 2, ("troops",), -0.3, "fingerprint", 0.5)
+    decision = Decision(arc, 0.625, (), lm_gain=2.5, margin=1.25)
+    evidence = DocumentEvidence(0.875, 0.125, {"infantry": {"troops": 0.75}}, {"infantry": 3}, {"infantry": 6}, 1.0)
+    forms = ["the", "infantry", "left"]
+    x = dict(zip(FEATURES, features(decision, forms, evidence, frozenset({1}), frozenset({(1, 2, ("troops",))})), strict=True))
+    assert {k: v for k, v in x.items() if k.startswith(("is_", "gain_")) and v} == {"is_fingerprint": 1.0, "gain_fingerprint": 2.5}
+    assert (x["gain"], x["margin"], x["log_weight"], x["posterior"]) == (2.5, 1.25, math.log10(0.5), 0.625)
+    assert (x["zipf_spun"], x["zipf_original"]) == (zipf("infantry"), zipf("troops"))
+    assert x["zipf_gain"] == zipf("troops") - zipf("infantry")
+    assert (x["p_field"], x["spin_rate"], x["learnt"]) == (0.875, 0.125, 0.75)
+    assert (x["table_support"], x["log_occurrences"]) == (math.log1p(0.75 * 6), math.log1p(3))
+    assert (x["unfit"], x["model_agrees"], x["article_model_agrees"], x["multiword"]) == (1.0, 1.0, 0.0, 0.0)
