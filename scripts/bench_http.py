@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.benchmarks_md import write_section  # noqa: E402
+from scripts.benchmarks_md import invocation, write_section  # noqa: E402
 
 TITLE = "HTTP service"
 CONCURRENCY = (1, 8, 32)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if not args.no_write:
         title = TITLE if args.processes == 1 else f"{TITLE}, {args.processes} processes"
-        write_section(title, body, command=" ".join(["python -m scripts.bench_http", *(argv or sys.argv[1:])]))
+        write_section(title, body, command=invocation([__file__, *(argv if argv is not None else sys.argv[1:])]))
     return 0
 
 

@@ -14,7 +14,7 @@ import shlex
 import sys
 from pathlib import Path
 
-__all__ = ["machine_description", "write_section", "BENCHMARKS_PATH"]
+__all__ = ["invocation", "machine_description", "write_section", "BENCHMARKS_PATH"]
 
 BENCHMARKS_PATH = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 _HEADER = "# unspin benchmarks\n\nEvery figure below was produced by the command quoted in its section; rerun it to refresh.\n"
@@ -39,10 +39,10 @@ def machine_description() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
 
 
-def _invocation(argv: list[str]) -> str:
+def invocation(argv: list[str]) -> str:
     """The command line as typed: ``python -m scripts.x ...`` for a script of this folder.
 
-    >>> _invocation([str(Path(__file__).with_name("bench_engine.py")), "--write"])
+    >>> invocation([str(Path(__file__).with_name("bench_engine.py")), "--write"])
     'python -m scripts.bench_engine --write'
     """
     script = Path(argv[0])
@@ -52,7 +52,7 @@ def _invocation(argv: list[str]) -> str:
 
 def write_section(title: str, body: str, command: str | None = None) -> None:
     """Replace (or append) the section ``## title`` of BENCHMARKS.md."""
-    command = command or _invocation(sys.argv)
+    command = command or invocation(sys.argv)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = f"## {title}\n\nCommand: `{command}`  \nDate: {stamp}  \nMachine: {machine_description()}\n\n{body.strip()}\n"
     text = BENCHMARKS_PATH.read_text(encoding="utf-8") if BENCHMARKS_PATH.exists() else _HEADER

@@ -27,7 +27,6 @@ import html
 import json
 import lzma
 import re
-import shlex
 import sys
 import time
 from collections import defaultdict
@@ -483,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"{_pct(r['content_recall']):>9}  {_pct(r['content_precision']):>9}  "
                           f"{'n/a' if clean is None else f'{clean:.2f}':>14}")
     if args.write_benchmarks:
-        from scripts.benchmarks_md import write_section
+        from scripts.benchmarks_md import invocation, write_section
 
         body = (f"Reuters-21578 dev subset ({len(docs)} articles of >= {MIN_WORDS} words from "
                 f"{', '.join(DEV_FILES)}), spinner seed {args.seed}, min_confidence {args.min_confidence}, "
@@ -491,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
                 + markdown_table(results))
         for style, rows in sweeps.items():
             body += f"\n\n`min_confidence` sweep, {style} style:\n\n" + sweep_table(rows)
-        command = "python -m scripts.evaluate " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+        command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
         batching = f", batches of {args.batch}" if args.batch > 1 else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)
     return 0
