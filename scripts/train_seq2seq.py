@@ -1,6 +1,6 @@
 """Train the T5-style seq2seq un-spinning model from scratch on CPU, and export it.
 
-Three modes:
+Four modes:
 
 - ``--bench``: tokens/s of a few model configs on random batches (pick a size first);
 - training (default): reads the JSONL shards of :mod:`scripts.make_pairs`, trains a
@@ -8,7 +8,11 @@ Three modes:
   pretrained weights) with AdamW, warm-up and a time-based linear decay; evaluates the dev
   loss and writes a checkpoint every few minutes (``last.pt``, ``best.pt``), stops early
   when the dev loss stops improving or the time budget is spent. ``--resume`` continues
-  from ``last.pt`` (weights, optimiser, step, elapsed time, data order);
+  from ``last.pt`` (weights, optimiser, step, elapsed time, data order); ``--init-from
+  DIR`` starts instead from the weights of an exported model folder (same tokenizer),
+  to train a shipped model further on new pairs;
+- ``--dev-report``: the exported model alone on the first 60 pairs of each dev shard
+  (exact sentences, spun words restored, unspun words kept, per style);
 - ``--export``: writes ``best.pt`` as fp16 safetensors plus ``config.json``,
   ``spiece.model`` and the ``unspin_model.json`` header into ``models/seq2seq/``, after
   checking that the dev loss does not suffer from the cast.
@@ -23,6 +27,7 @@ Usage::
     nohup nice -n 5 python scripts/train_seq2seq.py --minutes 50 &
     python scripts/train_seq2seq.py --resume --minutes 55 &
     python scripts/train_seq2seq.py --export
+    python scripts/train_seq2seq.py --dev-report --model-dir models/seq2seq
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import json
 import logging
 import math
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -40,10 +46,13 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 BUILD = ROOT / "build" / "seq2seq"
 MODEL_DIR = ROOT / "models" / "seq2seq"
 PAD, EOS = 0, 1
 HEADER_VERSION = "v1"
+TIED = ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight")  # copies of shared.weight
 
 log = logging.getLogger("train_seq2seq")
 
@@ -113,6 +122,23 @@ def load_pairs(pairs_dir: Path, split: str, sp: Any, max_len: int, cache: Path) 
     arr_s[:], arr_t[:] = src, tgt
     np.savez(cache, src=arr_s, tgt=arr_t, stats=json.dumps(stats))
     return src, tgt, stats
+
+
+def init_weights(model: Any, model_dir: Path) -> None:
+    """Load an exported folder's ``model.safetensors`` into ``model`` (as fp32).
+
+    The export leaves out the tied embedding copies, so only those may be missing.
+    """
+    from safetensors.torch import load_file
+
+    tensors = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+    try:
+        missing, unexpected = model.load_state_dict(tensors, strict=False)
+    except RuntimeError as exc:  # a tensor of another shape
+        raise ValueError(f"{model_dir} does not fit this config: {exc}") from exc
+    if unexpected or set(missing) - set(TIED):
+        raise ValueError(f"{model_dir} does not fit this config: missing {missing}, unexpected {unexpected}")
+    model.tie_weights()
 
 
 def make_batches(lengths: list[int], batch_tokens: int, seed: int, max_batch: int = 512) -> list[list[int]]:
@@ -238,10 +264,18 @@ def train(args: argparse.Namespace) -> None:
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         cfg_args = state["model_args"]
         log.info("resuming from %s: step %d, %.1f min trained", ckpt_path, state["step"], state["elapsed"] / 60)
+    elif args.init_from:
+        settings = json.loads((args.init_from / "unspin_model.json").read_text(encoding="utf-8"))["settings"]
+        cfg_args = {k: settings[k] for k in ("vocab_size", "d_model", "d_ff", "enc", "dec", "heads", "dropout")}
     else:
         cfg_args = {"vocab_size": sp.get_piece_size(), "d_model": args.d_model, "d_ff": args.d_ff, "enc": args.enc, "dec": args.dec, "heads": args.heads, "dropout": args.dropout}
+    if cfg_args["vocab_size"] != sp.get_piece_size():
+        raise ValueError(f"{args.tokenizer} has {sp.get_piece_size()} pieces, the model {cfg_args['vocab_size']}: use the model's own tokenizer")
     torch.manual_seed(args.seed)
     model = T5ForConditionalGeneration(build_config(**cfg_args))
+    if args.init_from and not state:
+        init_weights(model, args.init_from)
+        log.info("initialised from %s", args.init_from)
     n_params = sum(p.numel() for p in model.parameters())
     log.info("model %s: %.2fM parameters", cfg_args, n_params / 1e6)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
@@ -356,14 +390,21 @@ def export(args: argparse.Namespace) -> None:
     use16 = loss16 <= loss32 * 1.002
     log.info("dev loss fp32 %.4f, after an fp16 round trip %.4f: storing %s", loss32, loss16, "fp16" if use16 else "fp32")
     dtype = torch.float16 if use16 else torch.float32
-    tensors = {k: v.to(dtype).contiguous() for k, v in model.state_dict().items() if k not in ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight")}
+    tensors = {k: v.to(dtype).contiguous() for k, v in model.state_dict().items() if k not in TIED}
+    init_from = state["args"].get("init_from", "None")
+    earlier = None  # read before the export may overwrite that folder
+    if init_from != "None":
+        s = json.loads((Path(init_from) / "unspin_model.json").read_text(encoding="utf-8"))["settings"]
+        earlier = {"folder": init_from, "sha256": s["sha256"], "steps": s["steps"], "train_minutes": s["train_minutes"], "dev_loss": s["dev_loss"], "data": s["data"]}
+    seeds = sorted(int(p.name.split("-")[2][1:]) for p in args.pairs.glob("train-field-s*-r*.jsonl"))
     out = args.model_dir
     out.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
     (out / "model.safetensors").chmod(0o644)
     config.dtype = "float16" if use16 else "float32"
     config.save_pretrained(out)  # config.json
-    shutil.copyfile(args.tokenizer, out / "spiece.model")
+    if args.tokenizer.resolve() != (out / "spiece.model").resolve():
+        shutil.copyfile(args.tokenizer, out / "spiece.model")
     curve = [json.loads(x) for x in (args.out / "curve.jsonl").read_text(encoding="utf-8").splitlines()]
     header = {
         "format": 1,
@@ -381,13 +422,59 @@ def export(args: argparse.Namespace) -> None:
             "train_minutes": round(state["elapsed"] / 60, 1),
             "dev_loss": round(loss16 if use16 else loss32, 4),
             "dev_loss_first_eval": curve[0]["dev_loss"] if curve else None,
-            "data": "scripts/make_pairs.py: Wikipedia sentences spun by scripts/spinner.py (field seeds 1-18, thesaurus, 15% clean)",
+            "data": f"scripts/make_pairs.py: Wikipedia sentences spun by scripts/spinner.py (field seeds {seeds[0]}-{seeds[-1]}, thesaurus, 15% clean)",
+            "trained_further_from": earlier,
             "sha256": hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest(),
         },
     }
     (out / "unspin_model.json").write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")
     size = sum(p.stat().st_size for p in out.iterdir())
     log.info("exported to %s: %.1f MB", out, size / 1e6)
+
+
+# ---------------------------------------------------------------- dev report
+
+DEV_REPORT_PER_SHARD = 60
+
+
+def dev_report(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The exported model alone on dev pairs: the first 60 of each dev shard, greedy.
+
+    Per style: exact sentences, exact when copied, and word by word (only where source
+    and target have as many words) the spun words restored and the unspun words kept.
+    """
+    from service.seq2seq import load_seq2seq
+
+    restorer = load_seq2seq(args.model_dir)
+    by_style: dict[str, list[dict[str, Any]]] = {}
+    for shard in sorted(args.pairs.glob("dev-*.jsonl")):
+        recs = [json.loads(x) for x in shard.read_text(encoding="utf-8").splitlines()[:DEV_REPORT_PER_SHARD]]
+        by_style.setdefault(recs[0]["style"], []).extend(recs)
+    report: dict[str, dict[str, float]] = {}
+    for style, recs in by_style.items():
+        outs = restorer.restore_sentences([r["src"] for r in recs])
+        spun = restored = unspun = kept = 0
+        for rec, out in zip(recs, outs, strict=True):
+            src, tgt, hyp = rec["src"].split(), rec["tgt"].split(), out.split()
+            if not len(src) == len(tgt) == len(hyp):
+                continue
+            for s_w, t_w, h_w in zip(src, tgt, hyp, strict=True):
+                if s_w != t_w:
+                    spun += 1
+                    restored += h_w == t_w
+                else:
+                    unspun += 1
+                    kept += h_w == t_w
+        n = len(recs)
+        report[style] = {
+            "pairs": n,
+            "exact": sum(o == r["tgt"] for o, r in zip(outs, recs, strict=True)) / n,
+            "exact_if_copied": sum(r["src"] == r["tgt"] for r in recs) / n,
+            "spun_restored": restored / spun if spun else float("nan"),
+            "unspun_kept": kept / unspun if unspun else float("nan"),
+        }
+        log.info("%s: %s", style, {k: round(v, 3) for k, v in report[style].items()})
+    return report
 
 
 # ---------------------------------------------------------------- CLI
@@ -402,7 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-dir", type=Path, default=MODEL_DIR)
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--export", action="store_true")
+    ap.add_argument("--dev-report", action="store_true", help="the exported model (--model-dir) alone on the dev pairs")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init-from", type=Path, default=None, help="start from this exported model folder's weights")
     ap.add_argument("--d-model", type=int, default=256)
     ap.add_argument("--d-ff", type=int, default=1024)
     ap.add_argument("--enc", type=int, default=4)
@@ -434,6 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         bench(configs, args.threads, args.batch_tokens, args.bench_steps, args.bf16)  # type: ignore[arg-type]
     elif args.export:
         export(args)
+    elif args.dev_report:
+        dev_report(args)
     else:
         train(args)
     return 0

@@ -136,8 +136,11 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _cache_rewrites(restorer: Any) -> None:
-    """Memoise the seq2seq model's sentence rewrites in ``build/`` (refits need no inference)."""
-    path = ROOT / "build" / "verifier_rewrites.json"
+    """Memoise the seq2seq model's sentence rewrites in ``build/`` (refits need no inference).
+
+    The file is named after the weights' SHA-256, so another model never reads them.
+    """
+    path = ROOT / "build" / f"verifier_rewrites-{restorer.header['settings']['sha256'][:12]}.json"
     memo: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     generate = restorer.restore_sentences
 

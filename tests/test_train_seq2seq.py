@@ -1,0 +1,54 @@
+"""The seq2seq training script's warm start (``--init-from``) and dev report, on the real model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("safetensors")
+
+from safetensors.torch import load_file  # noqa: E402
+from transformers import T5ForConditionalGeneration  # noqa: E402
+
+from scripts.train_seq2seq import build_config, dev_report, init_weights  # noqa: E402
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "seq2seq"
+SETTINGS = json.loads((MODEL_DIR / "unspin_model.json").read_text(encoding="utf-8"))["settings"]
+CONFIG = {k: SETTINGS[k] for k in ("vocab_size", "d_model", "d_ff", "enc", "dec", "heads", "dropout")}
+
+
+def test_init_weights_loads_every_tensor_of_the_committed_model() -> None:
+    model = T5ForConditionalGeneration(build_config(**CONFIG))
+    init_weights(model, MODEL_DIR)
+    state = model.state_dict()
+    stored = load_file(str(MODEL_DIR / "model.safetensors"))
+    assert all(torch.equal(state[k], v.float()) for k, v in stored.items())
+    assert torch.equal(state["lm_head.weight"], state["shared.weight"])  # left out of the file, tied
+
+
+@pytest.mark.parametrize("change", [{"d_ff": 512}, {"enc": 3}, {"dec": 4}])
+def test_init_weights_refuses_a_model_of_another_size(change: dict[str, int]) -> None:
+    model = T5ForConditionalGeneration(build_config(**{**CONFIG, **change}))
+    with pytest.raises(ValueError, match="does not fit this config"):
+        init_weights(model, MODEL_DIR)
+
+
+def test_dev_report_counts_restored_and_kept_words(tmp_path: Path) -> None:
+    pairs = [
+        # the committed model restores this one exactly (tests/test_seq2seq.py)
+        ("field", "Officials pronounced on Monday that a infantry had left a city.", "Officials said on Monday that the troops had left the city."),
+        ("clean", "The city council met on Tuesday to discuss the new budget.", "The city council met on Tuesday to discuss the new budget."),
+    ]
+    for style, src, tgt in pairs:
+        rec = {"src": src, "tgt": tgt, "style": style, "seed": 901, "rate": 0.5, "swaps": 0}
+        (tmp_path / f"dev-{style}-s901-r0.5.jsonl").write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    report = dev_report(argparse.Namespace(model_dir=MODEL_DIR, pairs=tmp_path))
+    assert report["field"] == {"pairs": 1, "exact": 1.0, "exact_if_copied": 0.0, "spun_restored": 1.0, "unspun_kept": 1.0}
+    clean = report["clean"]
+    assert (clean["exact"], clean["exact_if_copied"], clean["unspun_kept"]) == (1.0, 1.0, 1.0)
+    assert clean["spun_restored"] != clean["spun_restored"]  # NaN: nothing was spun
