@@ -52,7 +52,7 @@ from .api_models import (
 )
 from .config import ENGINE_NAMES, STAGE_NAMES, make_config
 from .edits import EDIT_SOURCES, RestoredText
-from .engine import engine_status, restore_many, warm_up
+from .engine import check_text, engine_status, restore_many, warm_up
 from .errors import Errors
 from .metrics import CONTENT_TYPE, Metrics
 from .settings import Settings
@@ -601,8 +601,10 @@ def _check_document(index: int, doc: Any, max_chars: int) -> tuple[BatchItem, st
     if "text" not in doc:
         return bad(Errors.U044.format(detail=f"documents.{index}.text is missing"), doc_id)
     text = doc["text"]
-    if not isinstance(text, str):
-        return bad(Errors.U010.format(type=type(text).__name__), doc_id)
+    try:
+        check_text(text)
+    except (TypeError, ValueError) as exc:
+        return bad(str(exc), doc_id)
     if len(text) > max_chars:
         return bad(Errors.U011.format(size=len(text), limit=max_chars), doc_id)
     return BatchItem(index=index, id=doc_id), text

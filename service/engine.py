@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -22,7 +23,7 @@ from .errors import Errors
 if TYPE_CHECKING:
     from .rules_engine import RulesEngine
 
-__all__ = ["restore", "restore_and_explain", "restore_many", "engine_status", "warm_up"]
+__all__ = ["check_text", "restore", "restore_and_explain", "restore_many", "engine_status", "warm_up"]
 
 log = logging.getLogger("unspin.engine")
 
@@ -78,16 +79,32 @@ def _engine(name: str) -> Any:
     return _rules()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: object) -> None:
+    """Refuse what no engine can restore, with a message that says what to fix.
+
+    Raises:
+        TypeError: ``text`` is not a string (U010).
+        ValueError: ``text`` holds a lone surrogate, which is not Unicode text (U012).
+    """
+    if not isinstance(text, str):
+        raise TypeError(Errors.U010.format(type=type(text).__name__))
+    m = _SURROGATE.search(text)
+    if m:
+        raise ValueError(Errors.U012.format(code=ord(m.group()), index=m.start()))
+
+
 def restore_many(texts: Sequence[str], config: RestoreConfig | None = None, **kwargs: Any) -> list[RestoredText]:
     """Restore a batch of documents, pooling the spinner's table over all of them.
 
     Raises:
-        TypeError: if an item of ``texts`` is not a string.
+        TypeError, ValueError: an item of ``texts`` cannot be restored (:func:`check_text`).
     """
     cfg = make_config(config, **kwargs)
     for t in texts:
-        if not isinstance(t, str):
-            raise TypeError(Errors.U010.format(type=type(t).__name__))
+        check_text(t)
     if not texts:
         return []
     return _engine(cfg.engine).restore_many(list(texts), cfg)

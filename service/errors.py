@@ -30,6 +30,10 @@ class Errors(metaclass=_Coded):
     U006 = "{name} must be at least 1."
     U010 = "Text must be a string, got {type}."
     U011 = "Text is {size} characters long; the limit is {limit}. Split it into smaller documents."
+    U012 = (
+        "Text holds a lone surrogate (U+{code:04X}) at character {index}, which is not valid Unicode. "
+        "Decode the input as UTF-8 (not with errors='surrogateescape') or remove that character."
+    )
     U020 = "Language model not found at {path}. Build it with `python scripts/train_lm.py` or set UNSPIN_LM_PATH."
     U021 = "Reversal dictionary not found at {path}. Build it with `python scripts/build_dictionary.py` or set UNSPIN_DICTIONARY_PATH."
     U022 = "{what} at {path} has format/version {found}; this unspin needs {expected}. Rebuild it with {script}."

@@ -7,6 +7,7 @@ tests hold whatever the engine restores; only status codes and error codes are l
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from pathlib import Path
@@ -96,6 +97,21 @@ def test_batch_with_one_bad_item(client, paragraphs):
     assert results[0]["id"] == "a"
     assert results[1]["id"] == "b" and results[1]["error"]["code"] == "U010" and results[1]["text"] is None
     assert results[3]["error"]["code"] == "U044"
+
+
+def test_lone_surrogate_is_refused_with_its_position(client, paragraphs):
+    def post(path: str, body: dict) -> httpx.Response:  # json.dumps escapes "\ud800": valid JSON, not valid Unicode
+        return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+    r = post("/v1/restore", {"text": "a infantry \ud800 pronounced."})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "U012" and "at character 11" in r.json()["error"]["message"]
+    docs = [{"text": "x \udc80"}, {"text": paragraphs[0]}]
+    r = post("/v1/restore/batch", {"documents": docs, "options": {"engine": "rules"}})
+    assert r.status_code == 200, r.text
+    bad, good = r.json()["results"]
+    assert bad["error"]["code"] == "U012" and bad["text"] is None
+    assert good["error"] is None and good["text"] == service.restore(paragraphs[0], engine="rules")
 
 
 def test_batch_item_over_document_limit(strict_server, paragraphs):

@@ -149,6 +149,12 @@ def test_non_string_input_raises_type_error() -> None:
         restore_many([b"bytes"], engine="rules")  # type: ignore[list-item]
 
 
+def test_lone_surrogate_raises_value_error_that_says_where() -> None:
+    # json.loads("\"\\ud800\"") and errors="surrogateescape" make such strings; kenlm cannot encode them
+    with pytest.raises(ValueError, match=r"U012.*U\+D800\) at character 3"):
+        restore_many(["ab \ud800 cd"], engine="rules")
+
+
 def test_long_input_runs_in_linear_time() -> None:
     paragraph = (IRAN_SPUN + ". " + CLEAN_REUTERS + "\n\n")
     words = len(paragraph.split())
