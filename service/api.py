@@ -211,6 +211,8 @@ class _Engine:
         except TimeoutError:
             raise ApiError(503, Errors.U047.format(seconds=limit), retry) from None
         except (ValueError, TypeError) as exc:
+            if not _CODED.match(str(exc)):
+                raise  # not a refusal of the input but a bug: answered 500 (U051) and logged
             raise ApiError(422, str(exc)) from None
         finally:
             self.metrics.in_flight.dec()

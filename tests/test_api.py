@@ -18,6 +18,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import service
 from service.cli import result_json
+from service.errors import Errors
+from service.settings import Settings
 from tests.conftest import API_KEY, SMALL_LIMITS, big_article, start_server
 
 
@@ -333,3 +335,24 @@ def test_200_concurrent_requests(server, paragraphs):
     for i, r in enumerate(responses):
         body = r.json()
         assert {k: body[k] for k in ("text", "edits", "spin_score", "engine")} == want[texts[i % len(texts)]]
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code"),
+    [(ValueError("index out of range in the decoder"), 500, "U051"), (ValueError(Errors.U012.format(code=0xD800, index=3)), 422, "U012")],
+)
+def test_engine_errors_are_the_clients_only_when_coded(monkeypatch, raised, status, code):
+    # The engine cannot be made to fail on demand, so its entry point is replaced: an
+    # uncoded ValueError is a bug (500, logged), not a refusal of the request (422).
+    from fastapi.testclient import TestClient
+
+    import service.api
+
+    def failing(*_args, **_kwargs):
+        raise raised
+
+    monkeypatch.setattr(service.api, "restore_many", failing)
+    with TestClient(service.api.create_app(Settings(engine="rules")), raise_server_exceptions=False) as c:
+        r = c.post("/v1/restore", json={"text": "a infantry pronounced."})
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
