@@ -440,8 +440,8 @@ DEV_REPORT_PER_SHARD = 60
 def dev_report(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     """The exported model alone on dev pairs: the first 60 of each dev shard, greedy.
 
-    Per style: exact sentences, exact when copied, and word by word (only where source
-    and target have as many words) the spun words restored and the unspun words kept.
+    Per style: exact sentences, exact when copied, and word by word (only where source,
+    target and output have as many words) the spun words restored and the unspun words kept.
     """
     from service.seq2seq import load_seq2seq
 
