@@ -299,7 +299,12 @@ def _query_options(request: Request) -> RestoreOptions | None:
         raise ApiError(422, Errors.U044.format(detail=_validation_detail(exc.errors()))) from None
 
 
-def _check_size(text: str, limit: int) -> None:
+def _check_text(text: str, limit: int) -> None:
+    """Refuse a text no engine can restore (422) or one over the size limit (413), before any queueing."""
+    try:
+        check_text(text)
+    except (TypeError, ValueError) as exc:
+        raise ApiError(422, str(exc)) from None
     if len(text) > limit:
         raise ApiError(413, Errors.U011.format(size=len(text), limit=limit))
 
@@ -468,7 +473,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise ApiError(
                     400, Errors.U045.format(detail="options are in the query string and the JSON body; put them in 'options'")
                 )
-        _check_size(req.text, settings.max_chars)
+        _check_text(req.text, settings.max_chars)
         if settings.log_text:
             log.info("text", extra={"fields": {"event": "text", "chars": len(req.text), "text": req.text[:2000]}})
         kwargs = req.options.engine_kwargs(settings.engine)
