@@ -380,7 +380,12 @@ def _note_pos(pos_pairs: dict[tuple[str, str], tuple[float, str]], o: str, s: st
 
 
 def add_mythes(table: PairTable, path: Path, pos_pairs: dict[tuple[str, str], tuple[float, str]]) -> None:
-    """Add MyThes: ``headword|n`` then n lines ``(pos)|syn|syn (generic term)|...``; antonyms skipped."""
+    """Add MyThes: ``headword|n`` then n lines ``(pos)|syn|syn (generic term)|...``; antonyms skipped.
+
+    Headwords are lower case even for names, so a sense that writes the headword only
+    with capitals ("henry": ``(noun)|Henry|Patrick Henry|orator (generic term)``) is a
+    proper noun's and is skipped: a spinner swaps common words, never into a name.
+    """
     markers = {
         "(generic term)": "mythes_generic",
         "(similar term)": "mythes_similar",
@@ -396,6 +401,8 @@ def add_mythes(table: PairTable, path: Path, pos_pairs: dict[tuple[str, str], tu
                 continue
             if headword is None:
                 continue
+            if _names_headword(parts[1:], headword):
+                continue
             upos = _MYTHES_POS.get(parts[0])
             for item in parts[1:]:
                 relation = "mythes_synonym"
@@ -409,6 +416,18 @@ def add_mythes(table: PairTable, path: Path, pos_pairs: dict[tuple[str, str], tu
                     table.add(word, headword, WEIGHTS[relation], "thesaurus", relation)
                     if upos:
                         _note_pos(pos_pairs, headword, word, upos, WEIGHTS[relation])
+
+
+def _names_headword(items: list[str], headword: str) -> bool:
+    """Whether a MyThes sense spells ``headword`` only with capitals (a proper noun's sense).
+
+    >>> _names_headword(["Henry", "Patrick Henry", "orator (generic term)"], "henry")
+    True
+    >>> _names_headword(["speaker", "public speaker"], "orator")
+    False
+    """
+    spelled = {item for item in items if item.lower() == headword}
+    return bool(spelled) and headword not in spelled
 
 
 def moby_path() -> Path:

@@ -148,6 +148,15 @@ def test_shipped_thesaurus_only_pair(shipped: ReversalDictionary) -> None:
     assert _originals(shipped, "revisit")["return"] == "thesaurus"
 
 
+def test_shipped_has_no_names_from_mythes_proper_noun_senses(shipped: ReversalDictionary) -> None:
+    # MyThes lists "henry" (Patrick Henry) under "orator" and "hamilton" under "city", with lower-case
+    # headwords; a spinner never turns a name into a common word, so those senses are skipped.
+    assert not {"henry", "burke", "patrick henry"} & set(_originals(shipped, "orator"))
+    assert not {"hamilton", "new york"} & set(_originals(shipped, "city"))
+    assert {"speaker", "public speaker"} <= set(_originals(shipped, "orator"))  # common-noun senses stay
+    assert "town" in _originals(shipped, "city")
+
+
 def test_shipped_candidates_are_well_formed(shipped: ReversalDictionary) -> None:
     for key in ("a", "infantry", "armies", "purchase", "chosen", "revisit"):
         cands = shipped.lookup(key)
