@@ -384,7 +384,7 @@ def add_mythes(table: PairTable, path: Path, pos_pairs: dict[tuple[str, str], tu
 
     Headwords are lower case even for names, so a sense that writes the headword only
     with capitals ("henry": ``(noun)|Henry|Patrick Henry|orator (generic term)``) is a
-    proper noun's and is skipped: a spinner swaps common words, never into a name.
+    proper noun's and is skipped: a spinner swaps common words, not names.
     """
     markers = {
         "(generic term)": "mythes_generic",

@@ -149,8 +149,8 @@ def test_shipped_thesaurus_only_pair(shipped: ReversalDictionary) -> None:
 
 
 def test_shipped_has_no_names_from_mythes_proper_noun_senses(shipped: ReversalDictionary) -> None:
-    # MyThes lists "henry" (Patrick Henry) under "orator" and "hamilton" under "city", with lower-case
-    # headwords; a spinner never turns a name into a common word, so those senses are skipped.
+    # MyThes's lower-case headword "henry" has the sense "Patrick Henry ... orator (generic term)", and
+    # "hamilton" one under "city"; a spinner does not swap names, so proper-noun senses are skipped.
     assert not {"henry", "burke", "patrick henry"} & set(_originals(shipped, "orator"))
     assert not {"hamilton", "new york"} & set(_originals(shipped, "city"))
     assert {"speaker", "public speaker"} <= set(_originals(shipped, "orator"))  # common-noun senses stay
