@@ -48,11 +48,13 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from service.seq2seq import TIED_KEYS, load_seq2seq
+
 BUILD = ROOT / "build" / "seq2seq"
 MODEL_DIR = ROOT / "models" / "seq2seq"
 PAD, EOS = 0, 1
 HEADER_VERSION = "v1"
-TIED = ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight")  # copies of shared.weight
 
 log = logging.getLogger("train_seq2seq")
 
@@ -124,21 +126,17 @@ def load_pairs(pairs_dir: Path, split: str, sp: Any, max_len: int, cache: Path) 
     return src, tgt, stats
 
 
-def init_weights(model: Any, model_dir: Path) -> None:
-    """Load an exported folder's ``model.safetensors`` into ``model`` (as fp32).
+def init_weights(model: Any, source: Any) -> None:
+    """Copy the weights of ``source`` (a model read by :func:`service.seq2seq.load_seq2seq`,
+    which checks the folder's header, checksum and tensors) into ``model``.
 
-    The export leaves out the tied embedding copies, so only those may be missing.
+    Raises:
+        ValueError: ``source`` has other layers or sizes than ``model``.
     """
-    from safetensors.torch import load_file
-
-    tensors = {k: v.float() for k, v in load_file(str(model_dir / "model.safetensors")).items()}
     try:
-        missing, unexpected = model.load_state_dict(tensors, strict=False)
-    except RuntimeError as exc:  # a tensor of another shape
-        raise ValueError(f"{model_dir} does not fit this config: {exc}") from exc
-    if unexpected or set(missing) - set(TIED):
-        raise ValueError(f"{model_dir} does not fit this config: missing {missing}, unexpected {unexpected}")
-    model.tie_weights()
+        model.load_state_dict(source.state_dict())
+    except RuntimeError as exc:  # missing, unexpected or differently shaped tensors
+        raise ValueError(f"the model to start from does not fit this config: {exc}") from exc
 
 
 def make_batches(lengths: list[int], batch_tokens: int, seed: int, max_batch: int = 512) -> list[list[int]]:
@@ -260,12 +258,14 @@ def train(args: argparse.Namespace) -> None:
 
     ckpt_path, best_path = out / "last.pt", out / "best.pt"
     state: dict[str, Any] = {}
+    start_from = None
     if args.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         cfg_args = state["model_args"]
         log.info("resuming from %s: step %d, %.1f min trained", ckpt_path, state["step"], state["elapsed"] / 60)
     elif args.init_from:
-        settings = json.loads((args.init_from / "unspin_model.json").read_text(encoding="utf-8"))["settings"]
+        start_from = load_seq2seq(args.init_from)
+        settings = start_from.header["settings"]
         cfg_args = {k: settings[k] for k in ("vocab_size", "d_model", "d_ff", "enc", "dec", "heads", "dropout")}
     else:
         cfg_args = {"vocab_size": sp.get_piece_size(), "d_model": args.d_model, "d_ff": args.d_ff, "enc": args.enc, "dec": args.dec, "heads": args.heads, "dropout": args.dropout}
@@ -273,8 +273,8 @@ def train(args: argparse.Namespace) -> None:
         raise ValueError(f"{args.tokenizer} has {sp.get_piece_size()} pieces, the model {cfg_args['vocab_size']}: use the model's own tokenizer")
     torch.manual_seed(args.seed)
     model = T5ForConditionalGeneration(build_config(**cfg_args))
-    if args.init_from and not state:
-        init_weights(model, args.init_from)
+    if start_from is not None:
+        init_weights(model, start_from.model)
         log.info("initialised from %s", args.init_from)
     n_params = sum(p.numel() for p in model.parameters())
     log.info("model %s: %.2fM parameters", cfg_args, n_params / 1e6)
@@ -390,7 +390,7 @@ def export(args: argparse.Namespace) -> None:
     use16 = loss16 <= loss32 * 1.002
     log.info("dev loss fp32 %.4f, after an fp16 round trip %.4f: storing %s", loss32, loss16, "fp16" if use16 else "fp32")
     dtype = torch.float16 if use16 else torch.float32
-    tensors = {k: v.to(dtype).contiguous() for k, v in model.state_dict().items() if k not in TIED}
+    tensors = {k: v.to(dtype).contiguous() for k, v in model.state_dict().items() if k not in TIED_KEYS}
     init_from = state["args"].get("init_from", "None")
     earlier = None  # read before the export may overwrite that folder
     if init_from != "None":
@@ -443,8 +443,6 @@ def dev_report(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     Per style: exact sentences, exact when copied, and word by word (only where source,
     target and output have as many words) the spun words restored and the unspun words kept.
     """
-    from service.seq2seq import load_seq2seq
-
     restorer = load_seq2seq(args.model_dir)
     by_style: dict[str, list[dict[str, Any]]] = {}
     for shard in sorted(args.pairs.glob("dev-*.jsonl")):

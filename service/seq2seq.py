@@ -36,14 +36,15 @@ from typing import Any
 
 from .errors import Errors
 
-__all__ = ["FILES", "HEADER_FORMAT", "HEADER_VERSION", "Seq2SeqRestorer", "default_model_dir", "load_seq2seq", "plausible_rewrite", "torch_threads"]
+__all__ = ["FILES", "HEADER_FORMAT", "HEADER_VERSION", "TIED_KEYS", "Seq2SeqRestorer", "default_model_dir", "load_seq2seq", "plausible_rewrite", "torch_threads"]
 
 HEADER_FORMAT = 1
 HEADER_VERSION = "v1"
 HEADER_FILE = "unspin_model.json"
 WEIGHTS_FILE = "model.safetensors"
 FILES = (HEADER_FILE, "config.json", WEIGHTS_FILE, "spiece.model")
-_TIED = frozenset({"encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight"})
+# copies of shared.weight (tied embeddings): the export leaves them out of the weights file
+TIED_KEYS = frozenset({"encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight"})
 _PAD, _EOS = 0, 1
 _CHUNK_PIECES = 60  # the model was trained on sentences of at most 64 pieces (with </s>)
 _SPACE_RE = re.compile(r"\s+")
@@ -165,7 +166,7 @@ def load_seq2seq(model_dir: Path | str | None = None) -> Seq2SeqRestorer:
         result = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
     except RuntimeError as exc:  # shape mismatch
         raise ValueError(f"Weights in {weights} do not fit config.json ({exc}).") from exc
-    missing_keys = set(result.missing_keys) - _TIED
+    missing_keys = set(result.missing_keys) - TIED_KEYS
     if missing_keys or result.unexpected_keys:
         raise ValueError(f"Weights in {weights} do not fit config.json: missing {sorted(missing_keys)[:5]}, unexpected {sorted(result.unexpected_keys)[:5]}.")
     model.tie_weights()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,15 +17,22 @@ from safetensors.torch import load_file  # noqa: E402
 from transformers import T5ForConditionalGeneration  # noqa: E402
 
 from scripts.train_seq2seq import build_config, dev_report, init_weights  # noqa: E402
+from service.seq2seq import load_seq2seq  # noqa: E402
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "seq2seq"
 SETTINGS = json.loads((MODEL_DIR / "unspin_model.json").read_text(encoding="utf-8"))["settings"]
 CONFIG = {k: SETTINGS[k] for k in ("vocab_size", "d_model", "d_ff", "enc", "dec", "heads", "dropout")}
 
 
-def test_init_weights_loads_every_tensor_of_the_committed_model() -> None:
+@pytest.fixture(scope="module")
+def committed() -> Any:
+    """The committed model as the service loads it (header, checksum and tensors checked)."""
+    return load_seq2seq(MODEL_DIR).model
+
+
+def test_init_weights_loads_every_tensor_of_the_committed_model(committed: Any) -> None:
     model = T5ForConditionalGeneration(build_config(**CONFIG))
-    init_weights(model, MODEL_DIR)
+    init_weights(model, committed)
     state = model.state_dict()
     stored = load_file(str(MODEL_DIR / "model.safetensors"))
     assert all(torch.equal(state[k], v.float()) for k, v in stored.items())
@@ -32,10 +40,10 @@ def test_init_weights_loads_every_tensor_of_the_committed_model() -> None:
 
 
 @pytest.mark.parametrize("change", [{"d_ff": 512}, {"enc": 3}, {"dec": 4}])
-def test_init_weights_refuses_a_model_of_another_size(change: dict[str, int]) -> None:
+def test_init_weights_refuses_a_model_of_another_size(committed: Any, change: dict[str, int]) -> None:
     model = T5ForConditionalGeneration(build_config(**{**CONFIG, **change}))
     with pytest.raises(ValueError, match="does not fit this config"):
-        init_weights(model, MODEL_DIR)
+        init_weights(model, committed)
 
 
 def test_dev_report_counts_restored_and_kept_words(tmp_path: Path) -> None:
