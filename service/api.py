@@ -299,7 +299,7 @@ def _query_options(request: Request) -> RestoreOptions | None:
         raise ApiError(422, Errors.U044.format(detail=_validation_detail(exc.errors()))) from None
 
 
-def _check_text(text: str, limit: int) -> None:
+def _check_text(text: object, limit: int) -> None:
     """Refuse a text no engine can restore (422) or one over the size limit (413), before any queueing."""
     try:
         check_text(text)
@@ -609,11 +609,9 @@ def _check_document(index: int, doc: Any, max_chars: int) -> tuple[BatchItem, st
         return bad(Errors.U044.format(detail=f"documents.{index}.text is missing"), doc_id)
     text = doc["text"]
     try:
-        check_text(text)
-    except (TypeError, ValueError) as exc:
-        return bad(str(exc), doc_id)
-    if len(text) > max_chars:
-        return bad(Errors.U011.format(size=len(text), limit=max_chars), doc_id)
+        _check_text(text, max_chars)
+    except ApiError as err:
+        return BatchItem(index=index, id=doc_id, error=ErrorBody(code=err.code, message=err.message)), None
     return BatchItem(index=index, id=doc_id), text
 
 
