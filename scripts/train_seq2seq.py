@@ -49,12 +49,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from service.seq2seq import TIED_KEYS, load_seq2seq
+from service.seq2seq import HEADER_FORMAT, HEADER_VERSION, TIED_KEYS, load_seq2seq
 
 BUILD = ROOT / "build" / "seq2seq"
 MODEL_DIR = ROOT / "models" / "seq2seq"
 PAD, EOS = 0, 1
-HEADER_VERSION = "v1"
 
 log = logging.getLogger("train_seq2seq")
 
@@ -407,7 +406,7 @@ def export(args: argparse.Namespace) -> None:
         shutil.copyfile(args.tokenizer, out / "spiece.model")
     curve = [json.loads(x) for x in (args.out / "curve.jsonl").read_text(encoding="utf-8").splitlines()]
     header = {
-        "format": 1,
+        "format": HEADER_FORMAT,
         "kind": "seq2seq",
         "version": HEADER_VERSION,
         "source": "English Wikipedia, CC BY-SA",

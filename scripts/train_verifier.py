@@ -115,9 +115,10 @@ def samples(engine_name: str, docs: list[str]) -> tuple[np.ndarray, np.ndarray, 
                 for d, x in zip(s.decisions, s.features, strict=True):
                     start, end = s.tokens[d.arc.start].start, s.tokens[d.arc.end - 1].end
                     rows.append((Edit(start, end, pair.spun[start:end], " ".join(d.arc.words), 0.0, "thesaurus"), x))
+                    kept = _norm(pair.spun[start:end])
                     for rival in d.rivals:  # the engine asks the verifier about these too
                         words = _norm(" ".join(rival.arc.words))
-                        if words != _norm(pair.spun[start:end]):
+                        if words != kept:
                             xs.append(features(rival, s.forms, ev, s.unfit, s.model_arcs))
                             ys.append(int(swapped.get((start, end)) == words))
                             ids.append(k)
