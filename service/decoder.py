@@ -19,7 +19,10 @@ import kenlm
 
 from .candidates import Arc
 
-__all__ = ["Decision", "Decoder"]
+__all__ = ["Decision", "Decoder", "Gains"]
+
+#: Windowed language-model gains of arcs, keyed by (start, end, words).
+Gains = dict[tuple[int, int, tuple[str, ...]], float]
 
 _LN10 = math.log(10.0)
 _NO_RIVAL_MARGIN = 5.0
@@ -71,15 +74,15 @@ class Decoder:
         return frozenset(i for i in range(len(forms)) if scores[i] < threshold and scores[i + 1] < threshold / 2)
 
     def decode(
-        self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6, gains: dict[tuple[int, tuple[str, ...]], float] | None = None
+        self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6, gains: Gains | None = None
     ) -> list[Decision]:
         """Return the edits on the best path, each with a confidence in [0, 1].
 
         Args:
-            gains: If given, a cache of the windowed language-model gain (log10, no
-                channel cost) of one-token arcs, keyed by (position, words): read when
-                present, filled when not. The engine pools these over a batch and
-                reuses them in its second pass.
+            gains: If given, a cache of the arcs' windowed language-model gains (log10,
+                no channel cost), keyed by (start, end, words): read when present,
+                filled when not. The engine pools these over a batch and reuses them
+                in its second pass.
         """
         if not arcs:
             return []
@@ -90,65 +93,27 @@ class Decoder:
         return [self._explain(forms, best, k, screened) for k in range(len(best))]
 
     # -- internals ----------------------------------------------------------------
-    def _forward(self, forms: list[str]) -> tuple[list[kenlm.State], list[float]]:
-        model = self.model
-        states = [kenlm.State()]
-        model.BeginSentenceWrite(states[0])
-        scores: list[float] = []
-        for w in forms:
-            out = kenlm.State()
-            scores.append(model.BaseScore(states[-1], w, out))
-            states.append(out)
-        end = kenlm.State()
-        scores.append(model.BaseScore(states[-1], "</s>", end))
-        return states, scores
-
-    def window_gains(self, forms: list[str], queries: list[tuple[int, tuple[str, ...]]]) -> list[float]:
-        """Language-model gain (log10) of putting ``words`` at position ``i`` (one token), per query."""
-        states, base = self._forward(forms)
-        return [self._window_gain(forms, states, base, i, i + 1, words) for i, words in queries]
-
-    def _window_gain(
-        self, forms: list[str], states: list[kenlm.State], base: list[float], i: int, end: int, words: tuple[str, ...]
-    ) -> float:
-        """Score of ``words`` in place of tokens ``i..end`` minus that of the input, over the
-        tokens whose n-gram context they change: scoring stops where the language model's
-        state is the input's again (at the latest ``order - 1`` tokens on), since every
-        later score is then the same."""
-        model = self.model
-        n = len(forms)
-        state = states[i]
-        total = 0.0
-        for w in words:
-            out = kenlm.State()
-            total += model.BaseScore(state, w, out)
-            state = out
-        reference = sum(base[i:end])
-        for j in range(end, n + 1):
-            if state == states[j]:
-                break
-            out = kenlm.State()
-            total += model.BaseScore(state, forms[j] if j < n else "</s>", out)
-            reference += base[j]
-            state = out
-        return total - reference
+    def window_gains(self, forms: list[str], queries: list[tuple[int, int, tuple[str, ...]]]) -> list[float]:
+        """Language-model gain (log10) of putting ``words`` in place of tokens ``start..end``, per query."""
+        window = _Window(self.model, forms)
+        return [window.gain(start, end, words) for start, end, words in queries]
 
     def _screen(
-        self, forms: list[str], arcs: dict[int, list[Arc]], gains: dict[tuple[int, tuple[str, ...]], float] | None
+        self, forms: list[str], arcs: dict[int, list[Arc]], gains: Gains | None
     ) -> dict[int, list[Arc]]:
         """Keep, per position, the arcs whose windowed gain is close enough to win."""
-        states, base = self._forward(forms)
+        window = _Window(self.model, forms)
         kept: dict[int, list[Arc]] = {}
         for i, position_arcs in arcs.items():
             scored: list[tuple[float, Arc]] = []
             for arc in position_arcs:
-                key = (i, arc.words)
-                if gains is not None and arc.end == i + 1:
+                if gains is None:
+                    lm_gain = window.gain(i, arc.end, arc.words)
+                else:
+                    key = (i, arc.end, arc.words)
                     lm_gain = gains.get(key)
                     if lm_gain is None:
-                        lm_gain = gains[key] = self._window_gain(forms, states, base, i, arc.end, arc.words)
-                else:
-                    lm_gain = self._window_gain(forms, states, base, i, arc.end, arc.words)
+                        lm_gain = gains[key] = window.gain(i, arc.end, arc.words)
                 gain = lm_gain + arc.logp
                 if gain > -self.screen_margin:
                     scored.append((gain, arc))
@@ -169,6 +134,11 @@ class Decoder:
         for i in range(n):
             hyps = beams[i]
             if not hyps:
+                continue
+            if len(hyps) == 1 and i not in arcs and not beams[i + 1]:  # the common case, made cheap
+                ((state, (score, taken)),) = hyps.items()
+                out = kenlm.State()
+                beams[i + 1][out] = (score + model.BaseScore(state, forms[i], out), taken)
                 continue
             if len(hyps) > beam_width:
                 top = sorted(hyps.items(), key=lambda kv: -kv[1][0])[:beam_width]
@@ -196,8 +166,13 @@ class Decoder:
         which is explained the same way, in ``Decision.rivals``)."""
         chosen = path[k]
         options = [chosen, *(a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end)]
-        scores = [self.model.score(" ".join(_realise(forms, path, k, arc))) + arc.logp for arc in options]
-        keep = self.model.score(" ".join(_realise(forms, path, k, None)))
+        # Scores relative to keeping the span (the rest of the path stays as decoded): the
+        # windowed gain of each option in the path's sentence with this span kept.
+        kept, at = _realise_kept(forms, path, k)
+        window = _Window(self.model, kept)
+        span = chosen.end - chosen.start
+        keep = 0.0
+        scores = [window.gain(at, at + span, arc.words) + arc.logp for arc in options]
         top = max(*scores, keep)
         weights = [math.exp((s - top) * _LN10) for s in scores]
         total = sum(weights) + math.exp((keep - top) * _LN10)
@@ -218,20 +193,59 @@ class Decoder:
         return decision(0, tuple(decision(j) for j in order if j != 0))
 
 
+class _Window:
+    """Windowed language-model gains of replacing tokens of one sentence.
+
+    Replacing tokens ``i..end`` changes the scores of the new words and of the next
+    ``order - 1`` tokens (``</s>`` included) only, so the gain is the score of the
+    window ``order - 1`` tokens of left context + new words + ``order - 1`` tokens of
+    right context, minus that of the same window around the input's tokens. Each window
+    is one ``kenlm.Model.score`` call (the left context's own scores cancel out).
+    """
+
+    __slots__ = ("_context", "_forms", "_model", "_windows")
+
+    def __init__(self, model: kenlm.Model, forms: list[str]) -> None:
+        self._model = model
+        self._forms = forms
+        self._context = model.order - 1
+        # (start, end) -> (left context + " ", " " + right context, bos, eos, score of the input's window)
+        self._windows: dict[tuple[int, int], tuple[str, str, bool, bool, float]] = {}
+
+    def gain(self, i: int, end: int, words: tuple[str, ...]) -> float:
+        """log10 P(sentence with ``words`` for tokens ``i..end``) - log10 P(sentence)."""
+        window = self._windows.get((i, end))
+        if window is None:
+            forms, c = self._forms, self._context
+            bos = i < c
+            left = " ".join(forms[0 if bos else i - c : i]) + " "
+            right = " " + " ".join(forms[end : end + c])
+            eos = end + c > len(forms)
+            reference = self._model.score(left + " ".join(forms[i:end]) + right, bos=bos, eos=eos)
+            window = self._windows[(i, end)] = (left, right, bos, eos, reference)
+        left, right, bos, eos, reference = window
+        return self._model.score(left + " ".join(words) + right, bos=bos, eos=eos) - reference
+
+
 def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.State, score: float, taken: tuple[Arc, ...]) -> None:
     old = beam.get(state)
     if old is None or score > old[0]:
         beam[state] = (score, taken)
 
 
-def _realise(forms: list[str], path: list[Arc], k: int, replacement: Arc | None) -> list[str]:
-    """The word sequence of ``path`` with its ``k``-th arc swapped for ``replacement`` (None: keep)."""
+def _realise_kept(forms: list[str], path: list[Arc], k: int) -> tuple[list[str], int]:
+    """The word sequence of ``path`` with its ``k``-th arc's span left as the input has it,
+    and the index where that span starts in the sequence."""
     out: list[str] = []
     pos = 0
+    at = 0
     for j, arc in enumerate(path):
         out.extend(forms[pos : arc.start])
-        use = replacement if j == k else arc
-        out.extend(use.words if use is not None else forms[arc.start : arc.end])
+        if j == k:
+            at = len(out)
+            out.extend(forms[arc.start : arc.end])
+        else:
+            out.extend(arc.words)
         pos = arc.end
     out.extend(forms[pos:])
-    return out
+    return out, at

@@ -93,6 +93,8 @@ class ReversalDictionary:
         max_key_tokens: Length in tokens of the longest key (multi-word keys included).
         phrase_first_tokens: First tokens of the multi-word keys: a phrase lookup is only worth
             trying where one of these starts.
+        phrase_prefixes: The first two or more tokens (space-joined) of the keys that are longer
+            than that: a phrase lookup can stop at a key that is not one of these.
     """
 
     def __init__(self, entries: dict[str, str], info: dict[str, object]) -> None:
@@ -100,14 +102,17 @@ class ReversalDictionary:
         self._entries = entries
         self.info = info
         firsts: set[str] = set()
+        prefixes: set[str] = set()
         longest = 1 if entries else 0
         for key in entries:
             if " " in key:
                 parts = key.split(" ")
                 firsts.add(parts[0])
+                prefixes.update(" ".join(parts[:k]) for k in range(2, len(parts)))
                 longest = max(longest, len(parts))
         self.max_key_tokens: int = longest
         self.phrase_first_tokens: frozenset[str] = frozenset(firsts)
+        self.phrase_prefixes: frozenset[str] = frozenset(prefixes)
         self._parse = lru_cache(maxsize=65536)(self._parse_uncached)
 
     @classmethod

@@ -8,11 +8,13 @@ engine answers instead, the result says ``engine="rules"``, and one warning is l
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +98,34 @@ def check_text(text: object) -> None:
         raise ValueError(Errors.U012.format(code=ord(m.group()), index=m.start()))
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # restores running now (any thread)
+_gc_resume = False  # whether the collector was on when the first of them began
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while restores run (it is back on once none runs).
+
+    A restore allocates hundreds of thousands of short-lived tuples and makes no reference
+    cycles (reference counting frees all of it), yet the collector kept sweeping the loaded
+    artefacts: a quarter of the rules engine's time (scripts/bench_engine.py, BENCHMARKS.md).
+    """
+    global _gc_pauses, _gc_resume
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_resume:
+                gc.enable()
+
+
 def restore_many(texts: Sequence[str], config: RestoreConfig | None = None, **kwargs: Any) -> list[RestoredText]:
     """Restore a batch of documents, pooling the spinner's table over all of them.
 
@@ -107,7 +137,9 @@ def restore_many(texts: Sequence[str], config: RestoreConfig | None = None, **kw
         check_text(t)
     if not texts:
         return []
-    return _engine(cfg.engine).restore_many(list(texts), cfg)
+    engine = _engine(cfg.engine)
+    with _gc_paused():
+        return engine.restore_many(list(texts), cfg)
 
 
 def restore_and_explain(text: str, config: RestoreConfig | None = None, **kwargs: Any) -> RestoredText:

@@ -182,23 +182,31 @@ class GapFiller:
         self._log10_total = math.log10(float(header["tokens"]))
         self._next = (arrays["next_offsets"], arrays["next_ids"], arrays["next_logp"])
         self._prev = (arrays["prev_offsets"], arrays["prev_ids"], arrays["prev_logp"])
-        self._cache: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
+        self._cache: dict[tuple[str, int], tuple[dict[int, float], float]] = {}
 
     def is_known(self, word: str) -> bool:
         """True when ``word`` (an LM form) is one of the ``V`` target words."""
         i = self._ids.get(word)
         return i is not None and i < self.n_targets
 
-    def _list(self, side: str, ctx: int) -> tuple[list[int], list[float]]:
+    def _list(self, side: str, ctx: int) -> tuple[dict[int, float], float]:
+        """The stored list of context ``ctx`` (word id -> log10 probability, most frequent
+        first) and its floor: the lowest log10 P(w | left) of a "next" list, the log10 count
+        of the rarest word of a "prev" list. Cached."""
         key = (side, ctx)
         hit = self._cache.get(key)
         if hit is None:
             offsets, ids, logp = self._next if side == "next" else self._prev
             a, b = int(offsets[ctx]), int(offsets[ctx + 1])
-            hit = (ids[a:b].tolist(), logp[a:b].astype(np.float64).tolist())
+            entries = dict(zip(ids[a:b].tolist(), logp[a:b].astype(np.float64).tolist(), strict=True))
+            if side == "next":
+                floor = min(entries.values(), default=-self._log10_count[ctx])  # log10 P(w | left) < 1 / c(left)
+            else:
+                counts = self._log10_count
+                floor = min((lp + counts[w] for w, lp in entries.items()), default=0.0)
             if len(self._cache) > 100_000:
                 self._cache.clear()
-            self._cache[key] = hit
+            hit = self._cache[key] = (entries, floor)
         return hit
 
     def followers(self, left: str) -> list[tuple[str, float]]:
@@ -206,16 +214,14 @@ class GapFiller:
         i = self._ids.get(left)
         if i is None:
             return []
-        ids, lps = self._list("next", i)
-        return [(self.vocab[w], lp) for w, lp in zip(ids, lps, strict=True)]
+        return [(self.vocab[w], lp) for w, lp in self._list("next", i)[0].items()]
 
     def predecessors(self, right: str) -> list[tuple[str, float]]:
         """The stored words before ``right`` with log10 P(right | w), most frequent first."""
         i = self._ids.get(right)
         if i is None:
             return []
-        ids, lps = self._list("prev", i)
-        return [(self.vocab[w], lp) for w, lp in zip(ids, lps, strict=True)]
+        return [(self.vocab[w], lp) for w, lp in self._list("prev", i)[0].items()]
 
     def candidates(self, left: str, right: str, k: int = 20) -> list[tuple[str, float]]:
         """Words that fit between ``left`` and ``right`` (LM forms; ``<s>``/``</s>`` at sentence edges).
@@ -230,40 +236,35 @@ class GapFiller:
             ``log10 P(w | left) + log10 P(right | w)``. Words seen on both sides come first.
         """
         li, ri = self._ids.get(left), self._ids.get(right)
-        nxt: dict[int, float] = {}
-        prv: dict[int, float] = {}
-        if li is not None:
-            ids, lps = self._list("next", li)
-            nxt = dict(zip(ids, lps, strict=True))
-        if ri is not None:
-            ids, lps = self._list("prev", ri)
-            prv = dict(zip(ids, lps, strict=True))
+        nxt, miss_next = self._list("next", li) if li is not None else ({}, 0.0)
+        prv, floor_prev = self._list("prev", ri) if ri is not None else ({}, 0.0)
         if not nxt and not prv:
             return []
         counts = self._log10_count
+        both: list[tuple[float, int]] = []
+        if li is not None and ri is not None:
+            both = [(lp + other, w) for w, lp in nxt.items() if (other := prv.get(w)) is not None]
+            both.sort(key=_first, reverse=True)  # stable: ties keep the list's order
+            if len(both) >= k:
+                return [(self.vocab[w], round(s, 4)) for s, w in both[:k]]
         if li is None:  # unknown left context: P(w | left) ~ P(w)
-            scored = [(1, lp + counts[w] - self._log10_total, w) for w, lp in prv.items()]
+            one = [(lp + counts[w] - self._log10_total, w) for w, lp in prv.items()]
         elif ri is None:  # unknown right context: P(right | w) is the same unknown constant for every w
-            scored = [(1, lp, w) for w, lp in nxt.items()]
+            one = [(lp, w) for w, lp in nxt.items()]
         else:
-            # upper bounds for a side where w is missing: w was rarer there than the list's rarest entry
-            miss_next = min(nxt.values()) if nxt else -counts[li]  # log10 P(w | left) < 1 / c(left)
-            floor_prev = min((lp + counts[w] for w, lp in prv.items()), default=0.0)  # log10 of the rarest count
-            scored = []
-            for w, lp in nxt.items():
-                other = prv.get(w)
-                if other is not None:
-                    scored.append((2, lp + other, w))
-                else:  # log10 P(right | w) < rarest c(. right) / c(w): frequent words absent from the list sink
-                    scored.append((1, lp + min(floor_prev - counts[w], 0.0), w))
-            for w, lp in prv.items():
-                if w not in nxt:
-                    scored.append((1, miss_next + lp, w))
-        scored.sort(key=lambda t: (-t[0], -t[1]))
-        return [(self.vocab[w], round(float(s), 4)) for _, s, w in scored[:k]]
+            # upper bounds for a side where w is missing: w was rarer there than the list's rarest entry;
+            # log10 P(right | w) < rarest c(. right) / c(w): frequent words absent from the list sink
+            one = [(lp + min(floor_prev - counts[w], 0.0), w) for w, lp in nxt.items() if w not in prv]
+            one.extend((miss_next + lp, w) for w, lp in prv.items() if w not in nxt)
+        one.sort(key=_first, reverse=True)
+        return [(self.vocab[w], round(s, 4)) for s, w in (both + one)[:k]]
 
     def __repr__(self) -> str:
         return f"GapFiller(V={self.n_targets}, K={self.header.get('K')}, contexts={len(self.vocab)})"
+
+
+def _first(item: tuple[float, int]) -> float:
+    return item[0]
 
 
 @lru_cache(maxsize=4)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence, Proposals
 from .casing import transfer_casing
 from .config import RestoreConfig
-from .decoder import Decision, Decoder
+from .decoder import Decision, Decoder, Gains
 from .dictionary import load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model
@@ -58,7 +59,7 @@ class _Sentence:
         self.features: list[list[float]] = []
         self.extra: list[Arc] = []
         self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
-        self.gains: dict[tuple[int, tuple[str, ...]], float] = {}
+        self.gains: Gains = {}
 
 
 class RulesEngine:
@@ -199,8 +200,8 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
             arc = d.arc
             if arc.source in _LEARNABLE and arc.end == arc.start + 1 and p >= 0.5:
                 support[sent.forms[arc.start]][" ".join(arc.words)] += p
-        for i, words in sent.gains:
-            if not any(w in FUNCTION_WORDS or w in _NUMBER_NAMES or not w.isalpha() for w in words):
+        for i, end, words in sent.gains:
+            if end == i + 1 and _decipherable(words):
                 proposed[sent.forms[i]].add(words)
     table: dict[str, dict[str, float]] = {}
     for spun, originals in support.items():
@@ -214,16 +215,16 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
         if len(places) >= CIPHER_MIN_OCCURRENCES and proposed.get(spun) and spun not in table
     }  # a form confidently restored already keeps what the decisions say
     # Pass 1 scored most (position, candidate) pairs already; score the rest one sentence at a time.
-    missing: dict[int, tuple[_Sentence, list[tuple[int, tuple[str, ...]]]]] = {}
+    missing: dict[int, tuple[_Sentence, list[tuple[int, int, tuple[str, ...]]]]] = {}
     for spun, candidates in todo.items():
         for sent, i in occurrences[spun]:
-            keys = [(i, w) for w in candidates if (i, w) not in sent.gains]
+            keys = [(i, i + 1, w) for w in candidates if (i, i + 1, w) not in sent.gains]
             if keys:
                 missing.setdefault(id(sent), (sent, []))[1].extend(keys)
     for sent, keys in missing.values():
         sent.gains.update(zip(keys, decoder.window_gains(sent.forms, keys), strict=True))
     for spun, candidates in todo.items():
-        values_of = {w: [sent.gains[(i, w)] for sent, i in occurrences[spun]] for w in candidates}
+        values_of = {w: [sent.gains[(i, i + 1, w)] for sent, i in occurrences[spun]] for w in candidates}
         best = max(candidates, key=lambda w: sum(values_of[w]))
         values = values_of[best]
         share = sum(v > 0 for v in values) / len(values)
@@ -231,6 +232,12 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
             original = " ".join(best)
             table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
     return table, {spun: len(occurrences[spun]) for spun in table}
+
+
+@lru_cache(maxsize=65536)
+def _decipherable(words: tuple[str, ...]) -> bool:
+    """A candidate the cipher may learn: words only, no function word or number (they fit anywhere)."""
+    return not any(w in FUNCTION_WORDS or w in _NUMBER_NAMES or not w.isalpha() for w in words)
 
 
 def _spin_rate(doc: list[_Sentence]) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "WORD_RE"]
@@ -94,6 +95,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
         yield current
 
 
+@lru_cache(maxsize=65536)
 def lm_form(token: str) -> str:
     """The form a token takes in the language model: lower case, ASCII quotes."""
     return token.translate(_QUOTES).lower()

@@ -21,8 +21,8 @@ import logging
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from .candidates import Arc, DocumentEvidence, zipf
 from .decoder import Decision
@@ -113,7 +113,8 @@ def features(
     ]
 
 
-class Verifier(NamedTuple):
+@dataclass(frozen=True)
+class Verifier:
     """Logistic regression over standardised :data:`FEATURES`."""
 
     weights: tuple[float, ...]
@@ -121,12 +122,20 @@ class Verifier(NamedTuple):
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     info: dict
+    # the standardisation folded into the weights: z = _intercept + sum(_coef * x)
+    _coef: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _intercept: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        coef = tuple(w / s for w, s in zip(self.weights, self.scale, strict=False))  # lengths: checked on load
+        object.__setattr__(self, "_coef", coef)
+        object.__setattr__(self, "_intercept", self.bias - sum(c * m for c, m in zip(coef, self.mean, strict=False)))
 
     def probability(self, x: Sequence[float]) -> float:
         """P(the edit is a true restoration) for the feature vector ``x``."""
-        z = self.bias
-        for xi, w, m, s in zip(x, self.weights, self.mean, self.scale, strict=True):
-            z += w * (xi - m) / s
+        z = self._intercept
+        for xi, c in zip(x, self._coef, strict=True):
+            z += c * xi
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def to_json(self) -> str:

@@ -47,6 +47,12 @@ def test_phrase_index() -> None:
     assert d.lookup("iran 's")[0].original == "its"
 
 
+def test_phrase_prefixes_let_a_lookup_stop_early() -> None:
+    d = ReversalDictionary.from_lines([HEADER, "in a arise of\tin the wake of|1.0|fingerprint|3.0\n", "in a\tin the|1.0|fingerprint|3.0\n"])
+    assert d.phrase_prefixes == frozenset({"in a", "in a arise"})  # proper prefixes of longer keys, 2+ tokens
+    assert d.max_key_tokens == 4 and d.phrase_first_tokens == frozenset({"in"})
+
+
 def test_load_is_cached() -> None:
     assert load_dictionary(TINY) is load_dictionary(TINY)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
 
 import pytest
@@ -242,3 +244,44 @@ def test_verifier_prefers_a_rival_it_trusts_more(spun_article: str) -> None:
     edit = next(e for e in result.edits if e.start == start)
     assert (edit.original, edit.source) == ("said", "fingerprint")
     assert "have" in edit.alternatives
+
+
+def test_restore_leaves_the_garbage_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    restore(IRAN_SPUN, engine="rules")
+    assert gc.isenabled()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                restore(IRAN_SPUN, engine="rules")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and gc.isenabled()  # overlapping restores: back on once the last one ends
+    gc.disable()
+    try:
+        restore(IRAN_SPUN, engine="rules")
+        assert not gc.isenabled()  # a caller who switched it off keeps it off
+    finally:
+        gc.enable()
+
+
+def test_one_word_gets_no_thesaurus_phrase() -> None:
+    # The dictionary's first candidates for "plenty" include phrases ("good deal", "whole lot"); a one-word
+    # swap is not undone with a thesaurus phrase, so the decoder gets only the single words among them.
+    engine = _engine("rules")
+    first = engine.dictionary.lookup("plenty")[: make_config().max_candidates]
+    phrases = [c.original for c in first if " " in c.original and c.source == "thesaurus"]
+    words = [(c.original,) for c in first if " " not in c.original]
+    assert phrases and words
+    docs, _ = engine.decide(["There was plenty of food."], make_config(engine="rules"), verifier=None)
+    sent = docs[0][0]
+    arcs = sent.proposals.arcs[sent.forms.index("plenty")]
+    assert [a.words for a in arcs if a.end == a.start + 1 and a.source != "context"] == words
