@@ -233,11 +233,14 @@ class CandidateGenerator:
             key = form
             for j in range(i + 2, min(len(forms), i + dictionary.max_key_tokens) + 1):
                 key = f"{key} {forms[j - 1]}"
-                arcs.extend(Arc(i, j, *entry) for entry in _arc_fields(dictionary.lookup(key)))
+                found = dictionary.lookup(key)
+                if found:
+                    arcs.extend(_new_tuple(Arc, (i, j, *entry)) for entry in _arc_fields(found))
                 if key not in dictionary.phrase_prefixes:
                     break  # no longer key starts with this one
         if tok.is_word and form != "a":
-            arcs.extend(Arc(i, i + 1, *entry) for entry in self._word_arc_fields(form, eligible, max_candidates))
+            end = i + 1
+            arcs.extend(_new_tuple(Arc, (i, end, *entry)) for entry in self._word_arc_fields(form, eligible, max_candidates))
         return arcs
 
     def _word_arc_fields(self, form: str, eligible: bool, max_candidates: int) -> tuple[_ArcFields, ...]:

@@ -90,7 +90,8 @@ class Decoder:
         if not screened:
             return []
         best = self._beam(forms, screened, beam_width)
-        return [self._explain(forms, best, k, screened) for k in range(len(best))]
+        realised, starts = _realise(forms, best)
+        return [self._explain(forms, best[k], starts[k], realised, screened) for k in range(len(best))]
 
     # -- internals ----------------------------------------------------------------
     def window_gains(self, forms: list[str], queries: list[tuple[int, int, tuple[str, ...]]]) -> list[float]:
@@ -161,18 +162,20 @@ class Decoder:
                 best_score, best = final, taken
         return list(best)
 
-    def _explain(self, forms: list[str], path: list[Arc], k: int, arcs: dict[int, list[Arc]]) -> Decision:
-        """Posterior of edit ``k`` against leaving it alone and against its rivals (each of
-        which is explained the same way, in ``Decision.rivals``)."""
-        chosen = path[k]
+    def _explain(self, forms: list[str], chosen: Arc, at: int, realised: list[str], arcs: dict[int, list[Arc]]) -> Decision:
+        """Posterior of the path's edit ``chosen`` (its words at ``at`` in the ``realised`` path)
+        against leaving it alone and against its rivals (each of which is explained the same
+        way, in ``Decision.rivals``)."""
         options = [chosen, *(a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end)]
-        # Scores relative to keeping the span (the rest of the path stays as decoded): the
-        # windowed gain of each option in the path's sentence with this span kept.
-        kept, at = _realise_kept(forms, path, k)
-        window = _Window(self.model, kept)
+        # Scores relative to keeping the span, the rest of the path as decoded: windowed gains
+        # in the path's words around the span (the window's edges are the sentence's where it reaches them).
+        c = self.model.order - 1
+        after = at + len(chosen.words)
+        left = realised[max(0, at - c) : at]
+        window = _Window(self.model, left + forms[chosen.start : chosen.end] + realised[after : after + c])
         span = chosen.end - chosen.start
         keep = 0.0
-        scores = [window.gain(at, at + span, arc.words) + arc.logp for arc in options]
+        scores = [window.gain(len(left), len(left) + span, arc.words) + arc.logp for arc in options]
         top = max(*scores, keep)
         weights = [math.exp((s - top) * _LN10) for s in scores]
         total = sum(weights) + math.exp((keep - top) * _LN10)
@@ -233,19 +236,15 @@ def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.S
         beam[state] = (score, taken)
 
 
-def _realise_kept(forms: list[str], path: list[Arc], k: int) -> tuple[list[str], int]:
-    """The word sequence of ``path`` with its ``k``-th arc's span left as the input has it,
-    and the index where that span starts in the sequence."""
+def _realise(forms: list[str], path: list[Arc]) -> tuple[list[str], list[int]]:
+    """The word sequence of ``path`` over ``forms``, and where each of its arcs' words start in it."""
     out: list[str] = []
+    starts: list[int] = []
     pos = 0
-    at = 0
-    for j, arc in enumerate(path):
+    for arc in path:
         out.extend(forms[pos : arc.start])
-        if j == k:
-            at = len(out)
-            out.extend(forms[arc.start : arc.end])
-        else:
-            out.extend(arc.words)
+        starts.append(len(out))
+        out.extend(arc.words)
         pos = arc.end
     out.extend(forms[pos:])
-    return out, at
+    return out, starts
