@@ -206,10 +206,10 @@ class _Window:
     is one ``kenlm.Model.score`` call (the left context's own scores cancel out).
     """
 
-    __slots__ = ("_context", "_forms", "_model", "_windows")
+    __slots__ = ("_context", "_forms", "_score", "_windows")
 
     def __init__(self, model: kenlm.Model, forms: list[str]) -> None:
-        self._model = model
+        self._score = model.score  # called positionally: (text, bos, eos)
         self._forms = forms
         self._context = model.order - 1
         # (start, end) -> (left context + " ", " " + right context, bos, eos, score of the input's window)
@@ -224,10 +224,10 @@ class _Window:
             left = " ".join(forms[0 if bos else i - c : i]) + " "
             right = " " + " ".join(forms[end : end + c])
             eos = end + c > len(forms)
-            reference = self._model.score(left + " ".join(forms[i:end]) + right, bos=bos, eos=eos)
+            reference = self._score(left + " ".join(forms[i:end]) + right, bos, eos)
             window = self._windows[(i, end)] = (left, right, bos, eos, reference)
         left, right, bos, eos, reference = window
-        return self._model.score(left + " ".join(words) + right, bos=bos, eos=eos) - reference
+        return self._score(left + " ".join(words) + right, bos, eos) - reference
 
 
 def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.State, score: float, taken: tuple[Arc, ...]) -> None:

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -101,6 +102,10 @@ def check_text(text: object) -> None:
 _gc_lock = threading.Lock()
 _gc_pauses = 0  # restores running now (any thread)
 _gc_resume = False  # whether the collector was on when the first of them began
+_gc_paused_since = 0.0
+#: Under unbroken overlapping load the collector would never be back on: a restore that ends
+#: after the collector has been paused this long runs one collection itself.
+GC_MAX_PAUSE_S = 10.0
 
 
 @contextmanager
@@ -110,11 +115,14 @@ def _gc_paused() -> Iterator[None]:
     A restore allocates hundreds of thousands of short-lived tuples and makes no reference
     cycles (reference counting frees all of it), yet the collector kept sweeping the loaded
     artefacts: a quarter of the rules engine's time (scripts/bench_engine.py, BENCHMARKS.md).
+    Cycles made elsewhere in the process meanwhile are collected once no restore runs, or
+    every :data:`GC_MAX_PAUSE_S` seconds (one full collection, ~25 ms) while restores overlap.
     """
-    global _gc_pauses, _gc_resume
+    global _gc_pauses, _gc_resume, _gc_paused_since
     with _gc_lock:
         if _gc_pauses == 0:
             _gc_resume = gc.isenabled()
+            _gc_paused_since = time.monotonic()
             gc.disable()
         _gc_pauses += 1
     try:
@@ -122,8 +130,12 @@ def _gc_paused() -> Iterator[None]:
     finally:
         with _gc_lock:
             _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_resume:
-                gc.enable()
+            if _gc_resume:
+                if _gc_pauses == 0:
+                    gc.enable()
+                elif time.monotonic() - _gc_paused_since > GC_MAX_PAUSE_S:
+                    gc.collect()
+                    _gc_paused_since = time.monotonic()
 
 
 def restore_many(texts: Sequence[str], config: RestoreConfig | None = None, **kwargs: Any) -> list[RestoredText]:

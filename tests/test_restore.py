@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import Edit, apply_edits, restore, restore_and_explain, restore_many
+from service import engine as engine_module
 from service.config import make_config
 from service.edits import EDIT_SOURCES
 from service.engine import _engine
@@ -271,6 +272,16 @@ def test_restore_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()  # a caller who switched it off keeps it off
     finally:
         gc.enable()
+
+
+def test_overlapping_restores_still_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "GC_MAX_PAUSE_S", 0.0)
+    with engine_module._gc_paused():  # another restore that has not ended yet
+        before = gc.get_stats()[2]["collections"]
+        restore(IRAN_SPUN, engine="rules")
+        assert not gc.isenabled()
+        assert gc.get_stats()[2]["collections"] == before + 1  # the ending restore collected once
+    assert gc.isenabled()
 
 
 def test_one_word_gets_no_thesaurus_phrase() -> None:
