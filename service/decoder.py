@@ -124,15 +124,34 @@ class Decoder:
         return kept
 
     def _beam(self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int) -> list[Arc]:
-        """Best path through the lattice; returns its arcs in order."""
+        """Best path through the lattice; returns its arcs in order.
+
+        Only the stretch where paths can differ is searched: from the first arc, entered
+        with the language model's state after the ``order - 1`` tokens before it, to
+        ``order - 1`` tokens past the last arc's end, where every path has the same last
+        words and so the same state and the same future. Scores are then the path
+        scores less the shared rest, which changes no comparison.
+        """
         model = self.model
         n = len(forms)
+        c = model.order - 1
+        first = min(arcs)
+        stop = max(a.end for position_arcs in arcs.values() for a in position_arcs) + c
         start = kenlm.State()
-        model.BeginSentenceWrite(start)
+        if first >= c:
+            model.NullContextWrite(start)
+            context = forms[first - c : first]
+        else:
+            model.BeginSentenceWrite(start)
+            context = forms[:first]
+        for w in context:
+            out = kenlm.State()
+            model.BaseScore(start, w, out)
+            start = out
         # beams[i]: LM state -> (score, arcs taken); hypotheses that consumed tokens < i.
         beams: list[dict[kenlm.State, tuple[float, tuple[Arc, ...]]]] = [{} for _ in range(n + 1)]
-        beams[0][start] = (0.0, ())
-        for i in range(n):
+        beams[first][start] = (0.0, ())
+        for i in range(first, min(n, stop)):
             hyps = beams[i]
             if not hyps:
                 continue
@@ -155,6 +174,8 @@ class Decoder:
                         s += model.BaseScore(st, w, nxt)
                         st = nxt
                     _push(beams[arc.end], st, s, (*taken, arc))
+        if stop < n:  # the paths have merged: what follows adds the same to each
+            return list(max(beams[stop].values(), key=lambda hyp: hyp[0])[1])
         best_score, best = -math.inf, ()
         for state, (score, taken) in beams[n].items():
             final = score + model.BaseScore(state, "</s>", kenlm.State())

@@ -180,12 +180,13 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
     - confident restorations: a swap enters when they outweigh one occurrence;
     - consistency, as in deciphering a substitution cipher: every candidate proposed
       for a spun form anywhere in the batch (dictionary, gap filler, model) is scored at
-      every occurrence of that form (function words and numbers, which fit anywhere,
-      are not candidates here); one that the language model prefers to the spun
-      word nearly everywhere (mean windowed gain >= :data:`CIPHER_MIN_GAIN`, positive in
-      a share >= :data:`CIPHER_MIN_AGREEMENT` of at least :data:`CIPHER_MIN_OCCURRENCES`
-      occurrences) is what the spinner's table maps to that form, even where no single
-      sentence is conclusive. Only forms with no confident restoration are deciphered.
+      the occurrences of that form (function words and numbers, which fit anywhere,
+      are not candidates here); the one that the language model prefers to the spun
+      word nearly everywhere (positive windowed gain in a share >= :data:`CIPHER_MIN_AGREEMENT`
+      of at least :data:`CIPHER_MIN_OCCURRENCES` occurrences) with the highest total gain, if
+      its mean gain is >= :data:`CIPHER_MIN_GAIN`, is what the spinner's table maps to that
+      form, even where no single sentence is conclusive (:func:`_decipher`). Only forms with
+      no confident restoration are deciphered.
 
     A swap's weight is the share of the spun form's occurrences that it explains.
     """
@@ -214,22 +215,10 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
         for spun, places in occurrences.items()
         if len(places) >= CIPHER_MIN_OCCURRENCES and proposed.get(spun) and spun not in table
     }  # a form confidently restored already keeps what the decisions say
-    # Pass 1 scored most (position, candidate) pairs already; score the rest one sentence at a time.
-    missing: dict[int, tuple[_Sentence, list[tuple[int, int, tuple[str, ...]]]]] = {}
     for spun, candidates in todo.items():
-        for sent, i in occurrences[spun]:
-            keys = [(i, i + 1, w) for w in candidates if (i, i + 1, w) not in sent.gains]
-            if keys:
-                missing.setdefault(id(sent), (sent, []))[1].extend(keys)
-    for sent, keys in missing.values():
-        sent.gains.update(zip(keys, decoder.window_gains(sent.forms, keys), strict=True))
-    for spun, candidates in todo.items():
-        values_of = {w: [sent.gains[(i, i + 1, w)] for sent, i in occurrences[spun]] for w in candidates}
-        best = max(candidates, key=lambda w: sum(values_of[w]))
-        values = values_of[best]
-        share = sum(v > 0 for v in values) / len(values)
-        if sum(values) / len(values) >= CIPHER_MIN_GAIN and share >= CIPHER_MIN_AGREEMENT:
-            original = " ".join(best)
+        deciphered = _decipher(occurrences[spun], candidates, decoder)
+        if deciphered is not None:
+            original, share = " ".join(deciphered[0]), deciphered[1]
             table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
     return table, {spun: len(occurrences[spun]) for spun in table}
 
@@ -238,6 +227,41 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
 def _decipherable(words: tuple[str, ...]) -> bool:
     """A candidate the cipher may learn: words only, no function word or number (they fit anywhere)."""
     return not any(w in FUNCTION_WORDS or w in _NUMBER_NAMES or not w.isalpha() for w in words)
+
+
+def _decipher(
+    places: list[tuple[_Sentence, int]], candidates: list[tuple[str, ...]], decoder: Decoder
+) -> tuple[tuple[str, ...], float] | None:
+    """The candidate the language model prefers to the spun form at its ``places``, and the
+    share of them where it does, if one passes the cipher's tests.
+
+    Candidates are scored occurrence by occurrence (pass 1 scored most already: their gains
+    are in ``Sentence.gains``); one that loses at more places than
+    :data:`CIPHER_MIN_AGREEMENT` allows is out of the running and no longer scored. Of the
+    rest, the one with the highest total gain passes if its mean gain is at least
+    :data:`CIPHER_MIN_GAIN`.
+    """
+    n = len(places)
+    allowed = max(k for k in range(n + 1) if (n - k) / n >= CIPHER_MIN_AGREEMENT)  # places it may lose
+    alive: dict[tuple[str, ...], list[float]] = {w: [0.0, 0.0] for w in candidates}  # total gain, places lost
+    for sent, i in places:
+        gains = sent.gains
+        keys = [(i, i + 1, w) for w in alive if (i, i + 1, w) not in gains]
+        if keys:
+            gains.update(zip(keys, decoder.window_gains(sent.forms, keys), strict=True))
+        for w in list(alive):
+            gain = gains[(i, i + 1, w)]
+            record = alive[w]
+            record[0] += gain
+            if gain <= 0:
+                record[1] += 1
+                if record[1] > allowed:
+                    del alive[w]
+        if not alive:
+            return None
+    best = max(alive, key=lambda w: alive[w][0])  # ties: the first in ``candidates``
+    total, lost = alive[best]
+    return (best, (n - lost) / n) if total / n >= CIPHER_MIN_GAIN else None
 
 
 def _spin_rate(doc: list[_Sentence]) -> float:
