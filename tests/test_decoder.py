@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from service.candidates import Arc
 from service.decoder import Decoder
 from service.lm import LanguageModel, load_language_model
 from service.text import lm_sentence, tokenize
@@ -45,3 +48,39 @@ def test_window_gains_of_a_short_sentence(lm: LanguageModel) -> None:
     gains = Decoder(lm.model).window_gains(forms, [(0, 1, ("the",)), (1, 2, ("infantry",)), (0, 2, ("troops",))])
     for (start, end, words), gain in zip([(0, 1, ("the",)), (1, 2, ("infantry",)), (0, 2, ("troops",))], gains, strict=True):
         assert gain == pytest.approx(lm.score(forms[:start] + list(words) + forms[end:]) - lm.score(forms), abs=1e-3)
+
+
+def _brute_force_best(lm: LanguageModel, forms: list[str], arcs: list[Arc]) -> tuple[Arc, ...]:
+    """The best path by scoring every set of non-overlapping arcs on the whole sentence."""
+    best, best_score = (), lm.score(forms)
+    for k in range(1, len(arcs) + 1):
+        for chosen in itertools.combinations(sorted(arcs, key=lambda a: a.start), k):
+            if any(b.start < a.end for a, b in itertools.pairwise(chosen)):
+                continue
+            words, pos = [], 0
+            for a in chosen:
+                words += forms[pos : a.start] + list(a.words)
+                pos = a.end
+            score = lm.score(words + forms[pos:]) + sum(a.logp for a in chosen)
+            if score > best_score:
+                best, best_score = chosen, score
+    return best
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        [(1, 2, ("visit",), -1.0), (3, 4, ("the",), 0.0), (20, 21, ("troops",), -1.0)],  # first arc early, last at the end
+        [(8, 9, ("elite",), -1.0), (8, 9, ("selected",), -1.5), (14, 16, ("the", "pause"), -1.0)],  # the middle only
+        [(0, 1, ("the",), -0.3), (13, 15, ("the",), -2.0), (14, 15, ("the",), 0.0), (15, 16, ("pause",), -1.0)],
+    ],
+)
+def test_beam_finds_the_best_path(lm: LanguageModel, spec: list[tuple[int, int, tuple[str, ...], float]]) -> None:
+    forms = lm_sentence(tokenize(SENTENCE))
+    arcs = [Arc(s, e, w, logp, "thesaurus", 1.0) for s, e, w, logp in spec]
+    lattice: dict[int, list[Arc]] = {}
+    for a in arcs:
+        lattice.setdefault(a.start, []).append(a)
+    path = Decoder(lm.model)._beam(forms, lattice, beam_width=64)
+    assert tuple(path) == _brute_force_best(lm, forms, arcs)
+    assert path  # each lattice holds at least one swap the language model wants
