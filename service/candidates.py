@@ -248,7 +248,7 @@ class CandidateGenerator:
 
         Its first ``max_candidates`` candidates, only field fingerprints where the token is not
         a content-word candidate, and no thesaurus phrase for the one word ("market" ->
-        "grocery store"): a third of the decoder's work, and on 200 dev articles of each
+        "grocery store"): 30 % of the decoder's screening, and on 200 dev articles of each
         spinner style no restored text changed without them (model_cards/reversal_dictionary.md).
         """
         key = (form, eligible, max_candidates)
