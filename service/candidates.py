@@ -140,7 +140,7 @@ class CandidateGenerator:
     def __init__(self, dictionary: ReversalDictionary, gap_filler: GapFiller | None = None) -> None:
         self.dictionary = dictionary
         self.gap_filler = gap_filler
-        self._word_cache: dict[tuple[str, bool, int], tuple[_ArcFields, ...]] = {}
+        self._word_arc_fields = lru_cache(maxsize=65536)(self._word_arc_fields_uncached)
 
     def proposals(
         self,
@@ -243,28 +243,22 @@ class CandidateGenerator:
             arcs.extend(_new_tuple(Arc, (i, end, *entry)) for entry in self._word_arc_fields(form, eligible, max_candidates))
         return arcs
 
-    def _word_arc_fields(self, form: str, eligible: bool, max_candidates: int) -> tuple[_ArcFields, ...]:
-        """The one-token dictionary arcs of ``form`` (the fields after start and end), cached.
+    def _word_arc_fields_uncached(self, form: str, eligible: bool, max_candidates: int) -> tuple[_ArcFields, ...]:
+        """The one-token dictionary arcs of ``form`` (the fields after start and end; cached per
+        generator as ``_word_arc_fields``).
 
         Its first ``max_candidates`` candidates, only field fingerprints where the token is not
         a content-word candidate, and no thesaurus phrase for the one word ("market" ->
         "grocery store"): 30 % of the decoder's screening, and on 200 dev articles of each
         spinner style no restored text changed without them (model_cards/reversal_dictionary.md).
         """
-        key = (form, eligible, max_candidates)
-        fields = self._word_cache.get(key)
-        if fields is None:
-            candidates = [
-                c
-                for c in self.dictionary.lookup(form)[:max_candidates]
-                if c.original != form
-                and (eligible or c.source == "fingerprint")
-                and not (c.source == "thesaurus" and " " in c.original)
-            ]
-            fields = self._word_cache[key] = _arc_fields(candidates)
-            if len(self._word_cache) > _WORD_CACHE_SIZE:
-                self._word_cache.clear()
-        return fields
+        return _arc_fields(
+            c
+            for c in self.dictionary.lookup(form)[:max_candidates]
+            if c.original != form
+            and (eligible or c.source == "fingerprint")
+            and not (c.source == "thesaurus" and " " in c.original)
+        )
 
     def _context_arcs(self, i: int, forms: list[str], seen: set[tuple[str, ...]]) -> list[Arc]:
         assert self.gap_filler is not None
@@ -278,7 +272,7 @@ class CandidateGenerator:
 
 
 _ArcFields = tuple[tuple[str, ...], float, str, float]  # an Arc's words, logp, source, weight
-_WORD_CACHE_SIZE = 65_536
+_new_tuple = tuple.__new__  # builds an Arc without the Python frame of Arc.__new__ (hot paths)
 
 
 def _arc_fields(candidates: Iterable[Candidate]) -> tuple[_ArcFields, ...]:
@@ -287,12 +281,9 @@ def _arc_fields(candidates: Iterable[Candidate]) -> tuple[_ArcFields, ...]:
 
 
 def _priced(arc: Arc, prior: float) -> Arc:
-    """``arc`` with ``prior`` added to its logp (built without ``Arc.__new__``'s Python frame: a hot path)."""
+    """``arc`` with ``prior`` added to its logp."""
     start, end, words, logp, source, weight = arc
     return _new_tuple(Arc, (start, end, words, logp + prior, source, weight))
-
-
-_new_tuple = tuple.__new__
 
 
 def _apply_table(arcs: list[Arc], i: int, learnt: dict[str, float], swap_prior: float) -> list[Arc]:

@@ -20,6 +20,7 @@ import json
 import math
 import os
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +245,7 @@ class GapFiller:
         both: list[tuple[float, int]] = []
         if li is not None and ri is not None:
             both = [(lp + other, w) for w, lp in nxt.items() if (other := prv.get(w)) is not None]
-            both.sort(key=_first, reverse=True)  # stable: ties keep the list's order
+            both.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the list's order
             if len(both) >= k:
                 return [(self.vocab[w], round(s, 4)) for s, w in both[:k]]
         if li is None:  # unknown left context: P(w | left) ~ P(w)
@@ -256,15 +257,11 @@ class GapFiller:
             # log10 P(right | w) < rarest c(. right) / c(w): frequent words absent from the list sink
             one = [(lp + min(floor_prev - counts[w], 0.0), w) for w, lp in nxt.items() if w not in prv]
             one.extend((miss_next + lp, w) for w, lp in prv.items() if w not in nxt)
-        one.sort(key=_first, reverse=True)
+        one.sort(key=itemgetter(0), reverse=True)
         return [(self.vocab[w], round(s, 4)) for s, w in (both + one)[:k]]
 
     def __repr__(self) -> str:
         return f"GapFiller(V={self.n_targets}, K={self.header.get('K')}, contexts={len(self.vocab)})"
-
-
-def _first(item: tuple[float, int]) -> float:
-    return item[0]
 
 
 @lru_cache(maxsize=4)

@@ -45,8 +45,9 @@ def test_window_gain_is_the_whole_sentence_difference(lm: LanguageModel, start: 
 
 def test_window_gains_of_a_short_sentence(lm: LanguageModel) -> None:
     forms = ["a", "troops"]  # shorter than the model's context on both sides
-    gains = Decoder(lm.model).window_gains(forms, [(0, 1, ("the",)), (1, 2, ("infantry",)), (0, 2, ("troops",))])
-    for (start, end, words), gain in zip([(0, 1, ("the",)), (1, 2, ("infantry",)), (0, 2, ("troops",))], gains, strict=True):
+    queries = [(0, 1, ("the",)), (1, 2, ("infantry",)), (0, 2, ("troops",))]
+    gains = Decoder(lm.model).window_gains(forms, queries)
+    for (start, end, words), gain in zip(queries, gains, strict=True):
         assert gain == pytest.approx(lm.score(forms[:start] + list(words) + forms[end:]) - lm.score(forms), abs=1e-3)
 
 
