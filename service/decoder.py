@@ -6,8 +6,11 @@ log channel weight). The search is a beam over token positions with recombinatio
 the language model's state, so hypotheses that end in the same n-gram context merge
 (Viterbi on the LM's own equivalence classes).
 
-Arcs are screened first: each single-token arc is scored in a window of the input
-sentence and dropped when it cannot win locally, which keeps the beam small.
+Arcs are screened first: each arc is scored in a window of the input sentence and
+dropped when it cannot win locally, which keeps the beam small. The screened lattice is
+then split where ``order - 1`` untouched tokens separate its arcs (every path has the same
+language-model state there): a position alone takes its best arc if that beats keeping the
+token, from the screening's gains; only groups of nearby arcs need the beam.
 """
 
 from __future__ import annotations
@@ -86,12 +89,25 @@ class Decoder:
         """
         if not arcs:
             return []
+        if gains is None:
+            gains = {}
         screened = self._screen(forms, arcs, gains)
         if not screened:
             return []
-        best = self._beam(forms, screened, beam_width)
+        c = self.model.order - 1
+        best: list[Arc] = []
+        for cluster in _clusters(screened, c):
+            if len(cluster) > 1:
+                best.extend(self._beam(forms, cluster, beam_width))
+                continue
+            (top, *_), *_ = cluster.values()  # one position alone: its best screened arc, if it beats keeping
+            if gains[(top.start, top.end, top.words)] + top.logp > 0:
+                best.append(top)
         realised, starts = _realise(forms, best)
-        return [self._explain(forms, best[k], starts[k], realised, screened) for k in range(len(best))]
+        return [
+            self._explain(forms, arc, starts[k], realised, screened, gains if _alone(best, k, c) else None)
+            for k, arc in enumerate(best)
+        ]
 
     # -- internals ----------------------------------------------------------------
     def window_gains(self, forms: list[str], queries: list[tuple[int, int, tuple[str, ...]]]) -> list[float]:
@@ -99,22 +115,18 @@ class Decoder:
         window = _Window(self.model, forms)
         return [window.gain(start, end, words) for start, end, words in queries]
 
-    def _screen(
-        self, forms: list[str], arcs: dict[int, list[Arc]], gains: Gains | None
-    ) -> dict[int, list[Arc]]:
-        """Keep, per position, the arcs whose windowed gain is close enough to win."""
+    def _screen(self, forms: list[str], arcs: dict[int, list[Arc]], gains: Gains) -> dict[int, list[Arc]]:
+        """Keep, per position, the arcs whose windowed gain is close enough to win, best first
+        (their language-model gains are left in ``gains``)."""
         window = _Window(self.model, forms)
         kept: dict[int, list[Arc]] = {}
         for i, position_arcs in arcs.items():
             scored: list[tuple[float, Arc]] = []
             for arc in position_arcs:
-                if gains is None:
-                    lm_gain = window.gain(i, arc.end, arc.words)
-                else:
-                    key = (i, arc.end, arc.words)
-                    lm_gain = gains.get(key)
-                    if lm_gain is None:
-                        lm_gain = gains[key] = window.gain(i, arc.end, arc.words)
+                key = (i, arc.end, arc.words)
+                lm_gain = gains.get(key)
+                if lm_gain is None:
+                    lm_gain = gains[key] = window.gain(i, arc.end, arc.words)
                 gain = lm_gain + arc.logp
                 if gain > -self.screen_margin:
                     scored.append((gain, arc))
@@ -183,20 +195,26 @@ class Decoder:
                 best_score, best = final, taken
         return list(best)
 
-    def _explain(self, forms: list[str], chosen: Arc, at: int, realised: list[str], arcs: dict[int, list[Arc]]) -> Decision:
+    def _explain(
+        self, forms: list[str], chosen: Arc, at: int, realised: list[str], arcs: dict[int, list[Arc]], gains: Gains | None
+    ) -> Decision:
         """Posterior of the path's edit ``chosen`` (its words at ``at`` in the ``realised`` path)
         against leaving it alone and against its rivals (each of which is explained the same
-        way, in ``Decision.rivals``)."""
+        way, in ``Decision.rivals``). ``gains``: the input's windowed gains, given when no other
+        edit of the path is within the window, so that the path's window is the input's."""
         options = [chosen, *(a for a in arcs.get(chosen.start, ()) if a is not chosen and a.end == chosen.end)]
         # Scores relative to keeping the span, the rest of the path as decoded: windowed gains
         # in the path's words around the span (the window's edges are the sentence's where it reaches them).
-        c = self.model.order - 1
-        after = at + len(chosen.words)
-        left = realised[max(0, at - c) : at]
-        window = _Window(self.model, left + forms[chosen.start : chosen.end] + realised[after : after + c])
-        span = chosen.end - chosen.start
         keep = 0.0
-        scores = [window.gain(len(left), len(left) + span, arc.words) + arc.logp for arc in options]
+        if gains is not None:
+            scores = [gains[(arc.start, arc.end, arc.words)] + arc.logp for arc in options]
+        else:
+            c = self.model.order - 1
+            after = at + len(chosen.words)
+            left = realised[max(0, at - c) : at]
+            window = _Window(self.model, left + forms[chosen.start : chosen.end] + realised[after : after + c])
+            span = chosen.end - chosen.start
+            scores = [window.gain(len(left), len(left) + span, arc.words) + arc.logp for arc in options]
         top = max(*scores, keep)
         weights = [math.exp((s - top) * _LN10) for s in scores]
         total = sum(weights) + math.exp((keep - top) * _LN10)
@@ -255,6 +273,26 @@ def _push(beam: dict[kenlm.State, tuple[float, tuple[Arc, ...]]], state: kenlm.S
     old = beam.get(state)
     if old is None or score > old[0]:
         beam[state] = (score, taken)
+
+
+def _clusters(arcs: dict[int, list[Arc]], context: int) -> list[dict[int, list[Arc]]]:
+    """``arcs`` split where ``context`` unchanged tokens separate every path's edits: there all
+    paths share the language model's state, so each part's best path is independent of the others'."""
+    parts: list[dict[int, list[Arc]]] = []
+    reach = -1
+    for i in sorted(arcs):
+        if i >= reach:
+            parts.append({})
+        parts[-1][i] = arcs[i]
+        reach = max(reach, max(a.end for a in arcs[i]) + context)
+    return parts
+
+
+def _alone(path: list[Arc], k: int, context: int) -> bool:
+    """Whether ``path[k]`` has ``context`` unchanged tokens on each side in ``path``."""
+    return (k == 0 or path[k - 1].end + context <= path[k].start) and (
+        k + 1 == len(path) or path[k].end + context <= path[k + 1].start
+    )
 
 
 def _realise(forms: list[str], path: list[Arc]) -> tuple[list[str], list[int]]:

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from service.candidates import Arc
-from service.decoder import Decoder
+from service.decoder import Decoder, _clusters, _realise
 from service.lm import LanguageModel, load_language_model
 from service.text import lm_sentence, tokenize
 
@@ -68,20 +68,43 @@ def _brute_force_best(lm: LanguageModel, forms: list[str], arcs: list[Arc]) -> t
     return best
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        [(1, 2, ("visit",), -1.0), (3, 4, ("the",), 0.0), (20, 21, ("troops",), -1.0)],  # first arc early, last at the end
-        [(8, 9, ("elite",), -1.0), (8, 9, ("selected",), -1.5), (14, 16, ("the", "pause"), -1.0)],  # the middle only
-        [(0, 1, ("the",), -0.3), (13, 15, ("the",), -2.0), (14, 15, ("the",), 0.0), (15, 16, ("pause",), -1.0)],
-    ],
-)
+LATTICES = [
+    [(1, 2, ("visit",), -1.0), (3, 4, ("the",), 0.0), (20, 21, ("troops",), -1.0)],  # first arc early, last at the end
+    [(8, 9, ("elite",), -1.0), (8, 9, ("selected",), -1.5), (14, 16, ("the", "pause"), -1.0)],  # the middle only
+    [(0, 1, ("the",), -0.3), (13, 15, ("the",), -2.0), (14, 15, ("the",), 0.0), (15, 16, ("pause",), -1.0)],
+]
+
+
+def _lattice(spec: list[tuple[int, int, tuple[str, ...], float]]) -> dict[int, list[Arc]]:
+    lattice: dict[int, list[Arc]] = {}
+    for s, e, w, logp in spec:
+        lattice.setdefault(s, []).append(Arc(s, e, w, logp, "thesaurus", 1.0))
+    return lattice
+
+
+@pytest.mark.parametrize("spec", LATTICES)
 def test_beam_finds_the_best_path(lm: LanguageModel, spec: list[tuple[int, int, tuple[str, ...], float]]) -> None:
     forms = lm_sentence(tokenize(SENTENCE))
-    arcs = [Arc(s, e, w, logp, "thesaurus", 1.0) for s, e, w, logp in spec]
-    lattice: dict[int, list[Arc]] = {}
-    for a in arcs:
-        lattice.setdefault(a.start, []).append(a)
+    lattice = _lattice(spec)
     path = Decoder(lm.model)._beam(forms, lattice, beam_width=64)
-    assert tuple(path) == _brute_force_best(lm, forms, arcs)
+    assert tuple(path) == _brute_force_best(lm, forms, [a for arcs in lattice.values() for a in arcs])
     assert path  # each lattice holds at least one swap the language model wants
+
+
+@pytest.mark.parametrize("spec", LATTICES)
+def test_decode_by_parts_is_the_whole_beam(lm: LanguageModel, spec: list[tuple[int, int, tuple[str, ...], float]]) -> None:
+    """``decode`` splits the lattice where paths merge and explains a lone edit from the screening's
+    gains: the same path, confidences and gains as one beam over the sentence, explained in the path."""
+    forms = lm_sentence(tokenize(SENTENCE))
+    decoder = Decoder(lm.model, screen_margin=10.0)
+    decisions = decoder.decode(forms, _lattice(spec), beam_width=64)
+    screened = decoder._screen(forms, _lattice(spec), {})
+    assert len(_clusters(screened, lm.model.order - 1)) > 1  # each lattice has parts that do not interact
+    path = decoder._beam(forms, screened, beam_width=64)
+    assert [d.arc for d in decisions] == path
+    realised, starts = _realise(forms, path)
+    for k, decision in enumerate(decisions):
+        whole = decoder._explain(forms, path[k], starts[k], realised, screened, None)
+        assert decision.confidence == pytest.approx(whole.confidence, abs=1e-6)
+        assert decision.lm_gain == pytest.approx(whole.lm_gain, abs=1e-4)
+        assert decision.alternatives == whole.alternatives
