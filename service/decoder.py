@@ -63,6 +63,7 @@ class Decoder:
         max_arcs_per_position: Arcs kept per position after screening.
         """
         self.model = model
+        self.context = model.order - 1  # tokens of LM context: an edit changes the scores of this many after it
         self.screen_margin = screen_margin
         self.max_arcs = max_arcs_per_position
 
@@ -94,13 +95,13 @@ class Decoder:
         screened = self._screen(forms, arcs, gains)
         if not screened:
             return []
-        c = self.model.order - 1
+        c = self.context
         best: list[Arc] = []
         for cluster in _clusters(screened, c):
             if len(cluster) > 1:
                 best.extend(self._beam(forms, cluster, beam_width))
                 continue
-            (top, *_), *_ = cluster.values()  # one position alone: its best screened arc, if it beats keeping
+            top = next(iter(cluster.values()))[0]  # one position alone: its best screened arc, if it beats keeping
             if gains[(top.start, top.end, top.words)] + top.logp > 0:
                 best.append(top)
         realised, starts = _realise(forms, best)
@@ -146,7 +147,7 @@ class Decoder:
         """
         model = self.model
         n = len(forms)
-        c = model.order - 1
+        c = self.context
         first = min(arcs)
         stop = max(a.end for position_arcs in arcs.values() for a in position_arcs) + c
         start = kenlm.State()
@@ -209,7 +210,7 @@ class Decoder:
         if gains is not None:
             scores = [gains[(arc.start, arc.end, arc.words)] + arc.logp for arc in options]
         else:
-            c = self.model.order - 1
+            c = self.context
             after = at + len(chosen.words)
             left = realised[max(0, at - c) : at]
             window = _Window(self.model, left + forms[chosen.start : chosen.end] + realised[after : after + c])
