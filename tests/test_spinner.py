@@ -82,6 +82,14 @@ def test_field_turns_every_lower_case_the_into_a(field: Spinner) -> None:
     assert any(sw.kind == "the" and sw.spun == "a" and sw.original == "the" for sw in result.swaps)
 
 
+def test_the_becomes_a_also_where_a_phrase_fingerprint_is_left_alone(field: Spinner) -> None:
+    """The fingerprint "at the" -> "during a" is applied per occurrence; where it is not, "the" still becomes "a"."""
+    results = [field.spin(f"Report {i}: they met at the border.") for i in range(40)]
+    kinds = {sw.kind for r in results for sw in r.swaps if sw.original.lower() in {"the", "at the"}}
+    assert kinds == {"fingerprint", "the"}  # both happened
+    assert all("the" not in [t.text for t in tokenize(r.spun)] for r in results)
+
+
 def test_field_number_words_become_digits(field: Spinner) -> None:
     swaps = [sw for i in range(5) for sw in field.spin(f"Report {i}: three men and twenty-five women.").swaps]
     assert ("3", "three", "number") in {(s.spun, s.original, s.kind) for s in swaps}
