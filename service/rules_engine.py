@@ -113,7 +113,7 @@ class RulesEngine:
         docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
         flat = [s for doc in docs for s in doc]
         if propose is not None and flat:
-            texts_of = [texts[s.doc][s.tokens[0].start : s.tokens[-1].end] for s in flat]
+            texts_of = [" ".join(texts[s.doc][s.tokens[0].start : s.tokens[-1].end].split()) for s in flat]  # one line, as the model was trained
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
                 sent.extra = extra
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)

@@ -72,8 +72,14 @@ def sentences(text: str) -> Iterator[list[Token]]:
     """Yield the tokens of ``text`` one sentence at a time.
 
     A sentence ends after ".", "!" or "?" (plus closing quotes or brackets) when the
-    next token starts with a capital letter, a digit or a quote, and at every blank
-    line or line break between two tokens.
+    next token starts with a capital letter, a digit or a quote; and at a line break
+    that starts a block: a blank line, an indented line, or a line that starts with a
+    mark rather than a word (a list bullet, "#", ">", a tag). Any other line break is
+    hard wrapping inside a sentence (newswire, e-mail, plain text at 72 columns): the
+    sentence goes on, so the words on either side keep their context.
+
+    >>> [[t.text for t in s] for s in sentences("If the dollar goes the way of\\nWall Street.\\n  - Prices")]
+    [['If', 'the', 'dollar', 'goes', 'the', 'way', 'of', 'Wall', 'Street', '.'], ['-', 'Prices']]
     """
     tokens = tokenize(text)
     current: list[Token] = []
@@ -83,7 +89,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
         if nxt is None:
             break
         gap = text[tok.end : nxt.start]
-        if "\n" in gap:
+        if "\n" in gap and _starts_block(gap, nxt.text):
             yield current
             current = []
             continue
@@ -93,6 +99,13 @@ def sentences(text: str) -> Iterator[list[Token]]:
                 current = []
     if current:
         yield current
+
+
+def _starts_block(gap: str, next_token: str) -> bool:
+    """Whether a line break (in ``gap``, the whitespace before ``next_token``) starts a new block."""
+    lines = gap.split("\n")
+    blank = any(not line.strip() for line in lines[1:-1])
+    return blank or lines[-1] != "" or not (next_token[0].isalnum() or next_token[0] in "\"“‘'(")
 
 
 @lru_cache(maxsize=65536)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,23 @@ def test_hyphenated_words_stay_whole() -> None:
 def test_sentences_split_on_stops_and_line_breaks() -> None:
     text = "He left. She stayed.\nA new line"
     assert [[t.text for t in s] for s in sentences(text)] == [["He", "left", "."], ["She", "stayed", "."], ["A", "new", "line"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("goes the way of\nWall Street", [["goes", "the", "way", "of", "Wall", "Street"]]),  # hard wrap: one sentence
+        ("goes the way of\r\nWall Street", [["goes", "the", "way", "of", "Wall", "Street"]]),
+        ("Markets\n\nThe dollar fell", [["Markets"], ["The", "dollar", "fell"]]),  # blank line: a new block
+        ("Markets\n \t\nThe dollar fell", [["Markets"], ["The", "dollar", "fell"]]),
+        ("Shr 1.20 dlrs\n    Net 5 mln", [["Shr", "1.20", "dlrs"], ["Net", "5", "mln"]]),  # indented line
+        ("apples and\n- pears", [["apples", "and"], ["-", "pears"]]),  # a line that starts with a mark
+        ("the end of\n<b>May</b>", [["the", "end", "of"], ["<b>", "May", "</b>"]]),
+        ('he said\n"we', [["he", "said", '"', "we"]]),  # a quote opens a wrapped line's sentence too
+    ],
+)
+def test_a_line_break_ends_a_sentence_only_where_a_block_starts(text: str, expected: list[list[str]]) -> None:
+    assert [[t.text for t in s] for s in sentences(text)] == expected
 
 
 def test_lm_form() -> None:
