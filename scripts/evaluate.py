@@ -48,6 +48,7 @@ REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-21578"
 DEV_FILES = ("reut2-020.sgm.xz", "reut2-021.sgm.xz")
 MIN_WORDS = 80
 DEFAULT_DOCS = 200
+SPIN_FLAG = 0.5  # a pipeline routing on the spin score would flag a text at this score
 _BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
 _SIGNOFF_RE = re.compile(r"\s*\b(?:Reuter|REUTER)\s*$")
 
@@ -62,6 +63,7 @@ class EditLike(Protocol):
 
 
 RestoreFn = Callable[[str], Sequence[EditLike]]
+ScoreFn = Callable[[str], float]
 
 
 @dataclass
@@ -100,6 +102,10 @@ class Metrics:
     clean_words: int = 0
     clean_false_edits: int = 0
     clean_false_per_1k: float | None = None
+    # the document spin score (see :func:`evaluate`'s ``score_fn``): spun texts with at least one swap against the clean ones
+    spin_auc: float | None = None  # P(a spun text scores higher than a clean one), ties count half
+    spin_flagged: float | None = None  # share of spun texts scoring >= SPIN_FLAG
+    clean_flagged: float | None = None  # share of clean texts scoring >= SPIN_FLAG
     seconds: float = 0.0
     words_per_s: float | None = None
 
@@ -201,6 +207,7 @@ def evaluate(
     pairs: Sequence[SpunText],
     restore_fn: RestoreFn,
     clean_texts: Sequence[str] | None = None,
+    score_fn: ScoreFn | None = None,
 ) -> Metrics:
     """Score ``restore_fn`` on spun/original ``pairs``.
 
@@ -210,6 +217,8 @@ def evaluate(
             ``lambda t: service.restore_and_explain(t, engine="rules").edits``.
         clean_texts: Unspun texts for the false-positive rate; default: the distinct
             originals of ``pairs``. Pass ``[]`` to skip.
+        score_fn: Text -> its document spin score; when given, the spin figures say how
+            well it tells the spun texts (those with a swap) from the clean ones.
 
     Returns:
         The :class:`Metrics`.
@@ -276,8 +285,28 @@ def evaluate(
     m.swaps_by_kind = dict(sorted(kind_total.items()))
     m.recall_by_kind = {k: _ratio(kind_restored[k], n) for k, n in sorted(kind_total.items())}
     m.clean_false_per_1k = 1000 * m.clean_false_edits / m.clean_words if m.clean_words else None
+    if score_fn is not None:
+        m.spin_auc, m.spin_flagged, m.clean_flagged = spin_separation(
+            [score_fn(p.spun) for p in pairs if p.swaps], [score_fn(t) for t in clean_texts]
+        )
     m.words_per_s = m.words / m.seconds if m.seconds > 0 else None
     return m
+
+
+def spin_separation(spun: Sequence[float], clean: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+    """(AUC, share of ``spun`` flagged, share of ``clean`` flagged) of document spin scores.
+
+    The AUC is the probability that a spun text scores higher than a clean one (ties
+    count half); a text is flagged at a score of :data:`SPIN_FLAG` or more.
+
+    >>> spin_separation([0.9, 0.6, 0.2], [0.1, 0.2])
+    (0.9166666666666666, 0.6666666666666666, 0.0)
+    >>> spin_separation([], [0.1])
+    (None, None, 0.0)
+    """
+    pairs = len(spun) * len(clean)
+    auc = sum((s > c) + 0.5 * (s == c) for s in spun for c in clean) / pairs if pairs else None
+    return auc, _ratio(sum(s >= SPIN_FLAG for s in spun), len(spun)), _ratio(sum(c >= SPIN_FLAG for c in clean), len(clean))
 
 
 # ---------------------------------------------------------------- data
@@ -306,6 +335,10 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
+def _fraction(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def format_metrics(style: str, m: Metrics) -> str:
     """A short human-readable block for one style."""
     kinds = ", ".join(f"{k} {_pct(v)} (n={m.swaps_by_kind[k]})" for k, v in m.recall_by_kind.items())
@@ -332,6 +365,10 @@ def format_metrics(style: str, m: Metrics) -> str:
             ),
             f"  by kind                   {kinds}",
             f"  clean articles            {clean} false edits / 1,000 words ({m.clean_false_edits} in {m.clean_words})",
+            (
+                f"  spin score                AUC {_fraction(m.spin_auc)} spun vs clean; flagged (>= {SPIN_FLAG}):"
+                f" spun {_pct(m.spin_flagged)}, clean {_pct(m.clean_flagged)}"
+            ),
             f"  speed                     {rate} words/s",
         ]
     )
@@ -351,8 +388,9 @@ def markdown_table(results: dict[str, Metrics]) -> str:
     """One row per style, for BENCHMARKS.md."""
     head = (
         "| style | docs | words | swaps | recall | precision | 'the' acc. | genuine 'a' changed | content R | "
-        "content P | fingerprint R | non-fingerprint R | 'other' R | clean false/1k words | words/s |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "content P | fingerprint R | non-fingerprint R | 'other' R | clean false/1k words | spin AUC | "
+        "spun flagged | clean flagged | words/s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for style, m in results.items():
@@ -362,7 +400,8 @@ def markdown_table(results: dict[str, Metrics]) -> str:
             f"| {style} | {m.docs} | {m.words} | {m.swaps} | {_pct(m.recall)} | {_pct(m.precision)} | "
             f"{_pct(m.the_accuracy)} | {m.genuine_a_changed}/{m.genuine_a} | {_pct(m.content_recall)} | "
             f"{_pct(m.content_precision)} | {_pct(m.fingerprint_recall)} | {_pct(m.non_fingerprint_recall)} | "
-            f"{_pct(m.recall_by_kind.get('other'))} | {clean} | {rate} |"
+            f"{_pct(m.recall_by_kind.get('other'))} | {clean} | {_fraction(m.spin_auc)} | {_pct(m.spin_flagged)} | "
+            f"{_pct(m.clean_flagged)} | {rate} |"
         )
     return head + "\n".join(rows) + "\n"
 
@@ -371,7 +410,7 @@ def markdown_table(results: dict[str, Metrics]) -> str:
 
 
 class EngineRestorer:
-    """``text -> edits`` through the service, memoised by text.
+    """``text -> edits`` through the service, memoised by text (with each text's spin score).
 
     ``engine="none"`` makes no edits (a baseline, and a smoke test of the pipeline).
     :meth:`restore_batches` restores texts ``batch`` at a time with ``service.restore_many``,
@@ -381,6 +420,7 @@ class EngineRestorer:
     def __init__(self, engine: str, min_confidence: float, batch: int = 1) -> None:
         self.engine, self.min_confidence, self.batch = engine, min_confidence, batch
         self.memo: dict[str, list[Any]] = {}
+        self.scores: dict[str, float] = {}
         self.seconds = 0.0
 
     def restore_batches(self, texts: Sequence[str]) -> None:
@@ -396,7 +436,7 @@ class EngineRestorer:
             results = service.restore_many(chunk, engine=self.engine, min_confidence=self.min_confidence)
             self.seconds += time.perf_counter() - t0
             for text, result in zip(chunk, results, strict=True):
-                self.memo[text] = list(result.edits or [])
+                self._remember(text, result)
 
     def __call__(self, text: str) -> list[Any]:
         if self.engine == "none":
@@ -405,9 +445,21 @@ class EngineRestorer:
             import service
 
             t0 = time.perf_counter()
-            self.memo[text] = list(service.restore_and_explain(text, engine=self.engine, min_confidence=self.min_confidence).edits or [])
+            result = service.restore_and_explain(text, engine=self.engine, min_confidence=self.min_confidence)
             self.seconds += time.perf_counter() - t0
+            self._remember(text, result)
         return self.memo[text]
+
+    def spin_score(self, text: str) -> float:
+        """The document spin score the engine gave ``text`` (restoring it if not done yet)."""
+        if self.engine == "none":
+            return 0.0
+        self(text)
+        return self.scores[text]
+
+    def _remember(self, text: str, result: Any) -> None:
+        self.memo[text] = list(result.edits or [])
+        self.scores[text] = result.spin_score
 
 
 def _filtered(fn: Callable[[str], list[Any]], threshold: float) -> RestoreFn:
@@ -448,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs = [spinner.spin(d) for d in docs]
         before = raw_fn.seconds
         raw_fn.restore_batches([p.spun for p in pairs])
-        results[style] = m = evaluate(pairs, fn, clean_texts=docs)
+        results[style] = m = evaluate(pairs, fn, clean_texts=docs, score_fn=raw_fn.spin_score)
         if args.batch > 1 and raw_fn.seconds > before:  # restored ahead of evaluate(): time the batches
             m.seconds = raw_fn.seconds - before
             m.words_per_s = m.words / m.seconds

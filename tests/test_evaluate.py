@@ -61,6 +61,15 @@ def test_metrics_on_a_tiny_example() -> None:
     assert "| x | 1 | 10 | 4 | 50.0% | 50.0% |" in markdown_table({"x": m})
 
 
+def test_spin_figures_compare_spun_with_clean_texts() -> None:
+    scores = {SPUN: 0.8, CLEAN: 0.6, "Nothing was swapped here.": 0.1}
+    pairs = [SpunText(SPUN, ORIGINAL, SWAPS), SpunText("Nothing was swapped here.", "Nothing was swapped here.", [])]
+    m = evaluate(pairs, fake_restore, clean_texts=[CLEAN, "Nothing was swapped here."], score_fn=scores.__getitem__)
+    # the unswapped pair is not a spun text: one spun score (0.8) against the two clean ones
+    assert (m.spin_auc, m.spin_flagged, m.clean_flagged) == (1.0, 1.0, 0.5)
+    assert evaluate(pairs, fake_restore, clean_texts=[CLEAN]).spin_auc is None
+
+
 def test_default_clean_texts_are_the_originals() -> None:
     m = evaluate([SpunText(SPUN, ORIGINAL, SWAPS)], lambda t: [])
     assert (m.recall, m.precision, m.clean_words, m.clean_false_edits) == (0.0, None, 10, 0)
