@@ -1,4 +1,4 @@
-"""Train the T5-style seq2seq un-spinning model from scratch on CPU, and export it.
+"""Train the T5-style seq2seq un-spinning model from scratch (CPU, or a GPU where one is lent), and export it.
 
 Four modes:
 
@@ -19,7 +19,10 @@ Four modes:
 
 The model reads and writes cased text: source = spun sentence, target = original sentence,
 both sentencepiece ids followed by ``</s>``. Everything is logged to ``<out>/train.log``;
-the dev loss curve goes to ``<out>/curve.jsonl``.
+the dev loss curve goes to ``<out>/curve.jsonl``. ``--device`` picks where the model trains
+(``auto``: CUDA when torch sees a GPU, else the CPU); checkpoints are device-independent, so a
+run trained on a lent GPU is resumed, exported and reported on here (model_cards/seq2seq.md,
+"Training on a lent GPU").
 
 Usage::
 
@@ -57,7 +60,7 @@ PAD, EOS = 0, 1
 
 log = logging.getLogger("train_seq2seq")
 
-__all__ = ["bench", "build_config", "dev_loss", "export", "load_pairs", "main", "make_batches", "train"]
+__all__ = ["bench", "build_config", "dev_loss", "export", "load_pairs", "main", "make_batches", "pick_device", "train"]
 
 
 # ---------------------------------------------------------------- model and data
@@ -162,26 +165,43 @@ def make_batches(lengths: list[int], batch_tokens: int, seed: int, max_batch: in
     return batches
 
 
-def collate(src: list[np.ndarray], tgt: list[np.ndarray], idx: list[int]) -> dict[str, torch.Tensor]:
-    """Padded input_ids / attention_mask / labels (-100 on padding) for the pairs ``idx``."""
+def collate(src: list[np.ndarray], tgt: list[np.ndarray], idx: list[int], device: torch.device | None = None) -> dict[str, torch.Tensor]:
+    """Padded input_ids / attention_mask / labels (-100 on padding) for the pairs ``idx``, on ``device``."""
     ls, lt = max(len(src[i]) for i in idx), max(len(tgt[i]) for i in idx)
     input_ids = torch.full((len(idx), ls), PAD, dtype=torch.long)
     labels = torch.full((len(idx), lt), -100, dtype=torch.long)
     for row, i in enumerate(idx):
         input_ids[row, : len(src[i])] = torch.from_numpy(src[i].astype(np.int64))
         labels[row, : len(tgt[i])] = torch.from_numpy(tgt[i].astype(np.int64))
-    return {"input_ids": input_ids, "attention_mask": (input_ids != PAD).long(), "labels": labels}
+    batch = {"input_ids": input_ids, "attention_mask": (input_ids != PAD).long(), "labels": labels}
+    if device is not None and device.type != "cpu":
+        batch = {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
+    return batch
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` (CUDA when torch sees a GPU, else the CPU), ``cpu`` or ``cuda``.
+
+    Raises:
+        ValueError: ``cuda`` was asked for and torch sees no GPU.
+    """
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: torch sees no GPU (torch.cuda.is_available() is False)")
+    return torch.device(name)
 
 
 @torch.inference_mode()
 def dev_loss(model: Any, src: list[np.ndarray], tgt: list[np.ndarray], batch_tokens: int = 8192, dtype: torch.dtype | None = None) -> float:
-    """Token-mean cross-entropy of the targets (nats per target token)."""
+    """Token-mean cross-entropy of the targets (nats per target token), on the model's device."""
     model.eval()
+    device = next(model.parameters()).device
     total, count = 0.0, 0
     lengths = [len(s) + len(t) for s, t in zip(src, tgt, strict=True)]
     for idx in make_batches(lengths, batch_tokens, seed=0):
-        batch = collate(src, tgt, idx)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+        batch = collate(src, tgt, idx, device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
             logits = model(**batch).logits
         n = int((batch["labels"] != -100).sum())
         total += float(torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), batch["labels"].flatten(), ignore_index=-100, reduction="sum"))
@@ -195,25 +215,25 @@ def greedy(model: Any, sp: Any, texts: list[str], max_new: int = 80) -> list[str
     model.eval()
     ids = encode(sp, texts)
     width = max(map(len, ids))
-    input_ids = torch.tensor([x + [PAD] * (width - len(x)) for x in ids])
+    input_ids = torch.tensor([x + [PAD] * (width - len(x)) for x in ids], device=next(model.parameters()).device)
     with torch.inference_mode():
         out = model.generate(input_ids=input_ids, attention_mask=(input_ids != PAD).long(), max_new_tokens=max_new, num_beams=1, do_sample=False)
     model.train()
-    return [sp.decode([t for t in row.tolist() if t > EOS]) for row in out]
+    return [sp.decode([t for t in row.tolist() if t > EOS]) for row in out.cpu()]
 
 
 # ---------------------------------------------------------------- benchmark
 
 
-def bench(configs: list[tuple[int, int, int, int, int]], threads: int, batch_tokens: int, steps: int, bf16: bool) -> None:
-    """Log training tokens/s (source + target) of each config ``(d_model, d_ff, enc, dec, heads)``."""
+def bench(configs: list[tuple[int, int, int, int, int]], threads: int, batch_tokens: int, steps: int, bf16: bool, device: torch.device) -> None:
+    """Log training tokens/s (source + target) of each config ``(d_model, d_ff, enc, dec, heads)`` on ``device``."""
     from transformers import T5ForConditionalGeneration
 
     torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
     for d_model, d_ff, enc, dec, heads in configs:
         torch.manual_seed(0)
-        model = T5ForConditionalGeneration(build_config(8000, d_model, d_ff, enc, dec, heads))
+        model = T5ForConditionalGeneration(build_config(8000, d_model, d_ff, enc, dec, heads)).to(device)
         n_params = sum(p.numel() for p in model.parameters())
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
         src = [rng.integers(3, 8000, size=int(n), dtype=np.int16) for n in rng.integers(20, 60, size=4000)]
@@ -223,17 +243,19 @@ def bench(configs: list[tuple[int, int, int, int, int]], threads: int, batch_tok
         for k, idx in enumerate(batches[: steps + 2]):
             if k == 2:
                 t0, done = time.perf_counter(), 0  # the first steps warm up the allocator
-            batch = collate(src, src, idx)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            batch = collate(src, src, idx, device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = model(**batch).loss
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
             done += int(batch["attention_mask"].sum()) * 2
         secs = time.perf_counter() - t0
         log.info(
-            "bench d_model=%d d_ff=%d enc=%d dec=%d heads=%d params=%.1fM threads=%d bf16=%s batch_tokens=%d: %.0f tokens/s",
-            d_model, d_ff, enc, dec, heads, n_params / 1e6, threads, bf16, batch_tokens, done / secs,
+            "bench d_model=%d d_ff=%d enc=%d dec=%d heads=%d params=%.1fM device=%s threads=%d bf16=%s batch_tokens=%d: %.0f tokens/s",
+            d_model, d_ff, enc, dec, heads, n_params / 1e6, device, threads, bf16, batch_tokens, done / secs,
         )
 
 
@@ -247,6 +269,7 @@ def train(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
+    device = pick_device(args.device)
     out: Path = args.out
     sp = spm.SentencePieceProcessor(model_file=str(args.tokenizer))
     t_load = time.perf_counter()
@@ -275,21 +298,23 @@ def train(args: argparse.Namespace) -> None:
     if start_from is not None:
         init_weights(model, start_from.model)
         log.info("initialised from %s", args.init_from)
+    if state:
+        model.load_state_dict(state["model"])
+    model.to(device)  # before the optimiser, whose state then follows the parameters to the device
     n_params = sum(p.numel() for p in model.parameters())
-    log.info("model %s: %.2fM parameters", cfg_args, n_params / 1e6)
+    log.info("model %s: %.2fM parameters, on %s", cfg_args, n_params / 1e6, device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-8)
     step, epoch, pos, elapsed = 0, 0, 0, 0.0
     best, bad_evals = math.inf, 0
     if state:
-        model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, epoch, pos, elapsed = state["step"], state["epoch"], state["pos"], state["elapsed"]
         best, bad_evals = state["best"], state["bad_evals"]
     budget = args.minutes * 60.0
     lengths = [len(s) + len(t) for s, t in zip(src, tgt, strict=True)]
-    batches = make_batches(lengths, args.batch_tokens, seed=args.seed + epoch)
+    batches = make_batches(lengths, args.batch_tokens, seed=args.seed + epoch, max_batch=args.max_batch)
     bf16 = torch.bfloat16 if args.bf16 else None
 
     def lr_at(step: int, elapsed: float) -> float:
@@ -329,12 +354,12 @@ def train(args: argparse.Namespace) -> None:
     while elapsed < budget:
         if pos >= len(batches):
             epoch, pos = epoch + 1, 0
-            batches = make_batches(lengths, args.batch_tokens, seed=args.seed + epoch)
+            batches = make_batches(lengths, args.batch_tokens, seed=args.seed + epoch, max_batch=args.max_batch)
             log.info("epoch %d", epoch)
-        batch = collate(src, tgt, batches[pos])
+        batch = collate(src, tgt, batches[pos], device)
         for group in opt.param_groups:
             group["lr"] = lr_at(step, elapsed)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
             loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -375,6 +400,7 @@ def export(args: argparse.Namespace) -> None:
     from transformers import T5ForConditionalGeneration
 
     torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
     state = torch.load(args.out / "best.pt", map_location="cpu", weights_only=False)
     config = build_config(**state["model_args"])
     model = T5ForConditionalGeneration(config)
@@ -382,10 +408,12 @@ def export(args: argparse.Namespace) -> None:
     model.eval()
     sp = spm.SentencePieceProcessor(model_file=str(args.tokenizer))
     dsrc, dtgt, _ = load_pairs(args.pairs, "dev", sp, args.max_len, args.out / "dev.npz")
-    loss32 = dev_loss(model, dsrc, dtgt)
+    loss32 = dev_loss(model.to(device), dsrc, dtgt)
+    model.cpu()
     half = T5ForConditionalGeneration(config)
     half.load_state_dict({k: v.half().float() for k, v in state["model"].items()})
-    loss16 = dev_loss(half, dsrc, dtgt)
+    loss16 = dev_loss(half.to(device), dsrc, dtgt)
+    del half
     use16 = loss16 <= loss32 * 1.002
     log.info("dev loss fp32 %.4f, after an fp16 round trip %.4f: storing %s", loss32, loss16, "fp16" if use16 else "fp32")
     dtype = torch.float16 if use16 else torch.float32
@@ -504,11 +532,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--min-delta", type=float, default=0.005, help="relative dev loss gain that counts as improvement")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (AVX512-BF16 CPUs)")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (a GPU, or an AVX512-BF16 CPU)")
+    ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="auto: CUDA when torch sees a GPU")
+    ap.add_argument("--max-batch", type=int, default=512, help="most pairs a batch (raise it with --batch-tokens on a GPU)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bench-configs", default="256,1024,4,2,4;256,1024,4,3,4;256,768,3,2,4;192,768,4,2,4")
     ap.add_argument("--bench-steps", type=int, default=6)
     args = ap.parse_args(argv)
+    try:
+        pick_device(args.device)
+    except ValueError as exc:
+        ap.error(str(exc))
     args.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO,
@@ -517,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.bench:
         configs = [tuple(int(x) for x in c.split(",")) for c in args.bench_configs.split(";")]
-        bench(configs, args.threads, args.batch_tokens, args.bench_steps, args.bf16)  # type: ignore[arg-type]
+        bench(configs, args.threads, args.batch_tokens, args.bench_steps, args.bf16, pick_device(args.device))  # type: ignore[arg-type]
     elif args.export:
         export(args)
     elif args.dev_report:

@@ -60,3 +60,40 @@ def test_dev_report_counts_restored_and_kept_words(tmp_path: Path) -> None:
     clean = report["clean"]
     assert (clean["exact"], clean["exact_if_copied"], clean["unspun_kept"]) == (1.0, 1.0, 1.0)
     assert clean["spun_restored"] != clean["spun_restored"]  # NaN: nothing was spun
+
+
+def test_pick_device_refuses_cuda_without_a_gpu() -> None:
+    from scripts.train_seq2seq import pick_device
+
+    assert pick_device("cpu") == torch.device("cpu")
+    if torch.cuda.is_available():
+        assert pick_device("auto").type == pick_device("cuda").type == "cuda"
+    else:
+        assert pick_device("auto") == torch.device("cpu")
+        with pytest.raises(ValueError, match="sees no GPU"):
+            pick_device("cuda")
+
+
+def test_training_run_exports_a_folder_the_service_loads(tmp_path: Path) -> None:
+    """A few seconds of training of a tiny model on tiny pairs, then ``--export``: the folder
+    passes every check of ``service.seq2seq.load_seq2seq`` and restores text."""
+    from scripts.train_seq2seq import main
+
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    rows = [
+        {"src": "He pronounced a supervision would send dual some-more infantry.", "tgt": "He said the government would send two more troops."},
+        {"src": "The city council met on Tuesday.", "tgt": "The city council met on Tuesday."},
+    ]
+    for name in ("train-field-s5-r0.5.jsonl", "dev-field-s901-r0.5.jsonl"):
+        (pairs / name).write_text("".join(json.dumps(r) + "\n" for r in rows * 4), encoding="utf-8")
+    run, model_dir = tmp_path / "run", tmp_path / "model"
+    common = ["--pairs", str(pairs), "--tokenizer", str(MODEL_DIR / "spiece.model"), "--out", str(run), "--threads", "1", "--device", "cpu"]
+    tiny = ["--d-model", "32", "--d-ff", "64", "--enc", "1", "--dec", "1", "--heads", "2", "--warmup", "1", "--minutes", "0.02"]
+    assert main([*common, *tiny]) == 0
+    curve = [json.loads(x) for x in (run / "curve.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert curve and curve[-1]["step"] >= 1 and curve[-1]["dev_loss"] > 0
+    assert main([*common, "--export", "--model-dir", str(model_dir)]) == 0
+    restorer = load_seq2seq(model_dir)
+    assert restorer.header["settings"]["d_model"] == 32 and restorer.header["settings"]["steps"] == curve[-1]["step"]
+    assert isinstance(restorer.model, T5ForConditionalGeneration)
