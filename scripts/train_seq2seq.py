@@ -413,7 +413,6 @@ def export(args: argparse.Namespace) -> None:
     half = T5ForConditionalGeneration(config)
     half.load_state_dict({k: v.half().float() for k, v in state["model"].items()})
     loss16 = dev_loss(half.to(device), dsrc, dtgt)
-    del half
     use16 = loss16 <= loss32 * 1.002
     log.info("dev loss fp32 %.4f, after an fp16 round trip %.4f: storing %s", loss32, loss16, "fp16" if use16 else "fp32")
     dtype = torch.float16 if use16 else torch.float32
