@@ -199,6 +199,9 @@ PLENTY_BATCH = [
     "The plenty market closed lower.",
     "Investors sold plenty after a report.",
     "Plenty exchanges in Asia were closed.",
+    # the spinner left "stock" alone here, as it does at some places of every word it swaps
+    "Stock prices rose in London on Tuesday.",
+    "Brokers said the stock market would open higher.",
 ]
 
 
@@ -206,7 +209,8 @@ def test_batch_pooling_learns_a_swap_no_dictionary_lists() -> None:
     # "stock" -> "plenty" is in no thesaurus; alone, the sentence is not conclusive ...
     alone = restore_and_explain(PLENTY_BATCH[2], engine="rules")
     assert alone.text == PLENTY_BATCH[2]
-    # ... but the language model prefers "stock" wherever "plenty" occurs in the batch.
+    # ... but in the batch "plenty" stands where "stock" does, and the language model
+    # prefers "stock" wherever "plenty" occurs.
     results = restore_many(PLENTY_BATCH, engine="rules")
     learnt = [e for r in results for e in r.edits if e.source == "document"]
     assert {(e.spun.lower(), e.original.lower()) for e in learnt} == {("plenty", "stock")}

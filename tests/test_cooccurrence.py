@@ -1,0 +1,61 @@
+"""Batch context vectors (service.cooccurrence) and the cipher step that uses them."""
+
+from __future__ import annotations
+
+from service import restore_many
+from service.cooccurrence import MAX_CONTEXT_WORDS, similar_forms
+
+BATCH = [
+    "shares rose in stock trading on monday".split(),
+    "shares fell in plenty trading on friday".split(),
+    "the stock market closed".split(),
+    "the plenty market closed".split(),
+    "a cat sat on a mat".split(),
+    "a dog sat on a mat".split(),
+    "a dog sat on a rug".split(),
+]
+
+
+def test_a_spun_form_is_most_like_the_word_whose_places_it_takes() -> None:
+    found = similar_forms(BATCH, ["plenty", "cat"], 3, str.isalpha)
+    assert found["plenty"][0][0] == "stock"
+    assert found["cat"][0][0] == "dog"
+    assert all(0.0 < sim <= 1.0 + 1e-9 for pairs in found.values() for _, sim in pairs)
+    sims = [sim for _, sim in found["plenty"]]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_neighbours_are_eligible_words_seen_twice() -> None:
+    found = similar_forms(BATCH, ["plenty"], 50, lambda w: w != "stock")
+    words = {w for w, _ in found["plenty"]}
+    assert "stock" not in words  # not eligible
+    assert "monday" not in words and "friday" not in words  # seen once each
+    assert "plenty" not in words  # never its own neighbour
+
+
+def test_forms_absent_from_the_batch_and_an_empty_batch() -> None:
+    assert "absent" not in similar_forms(BATCH, ["absent"], 3, str.isalpha)
+    assert similar_forms([], ["plenty"], 3, str.isalpha) == {}
+    assert similar_forms([[]], ["plenty"], 3, str.isalpha) == {}
+
+
+def test_a_context_shared_by_too_many_words_says_nothing() -> None:
+    # every word follows "x": the only context the two forms share is left out
+    many = [["x", f"w{i}"] for i in range(MAX_CONTEXT_WORDS + 1) for _ in range(2)]
+    batch = [*many, ["x", "alpha"], ["x", "alpha"], ["x", "beta"], ["x", "beta"]]
+    assert similar_forms(batch, ["alpha"], 3, str.isalpha).get("alpha", []) == []
+
+
+def test_the_cipher_learns_no_original_the_batch_never_uses() -> None:
+    # "plenty" stands where "stock" would, at every place, but "stock" itself is nowhere in
+    # the batch: no context evidence, so no table entry (the language model alone, which
+    # prefers common words, decided this before 2026-12-04)
+    batch = [
+        "Plenty prices fell sharply in Tokyo on Monday.",
+        "Dealers said plenty prices would recover.",
+        "The plenty market closed lower.",
+        "Investors sold plenty after a report.",
+        "Plenty exchanges in Asia were closed.",
+    ]
+    results = restore_many(batch, engine="rules")
+    assert not [e for r in results for e in r.edits if e.source == "document"]
