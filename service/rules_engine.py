@@ -11,6 +11,7 @@ points at a span of the input.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -222,7 +223,8 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
     ]
     for spun, similar in similar_forms((s.forms for s in flat), todo, CIPHER_NEIGHBOURS, _is_cipher_word).items():
         places = occurrences[spun]
-        deciphered = _decipher(places[:: -(-len(places) // CIPHER_MAX_PLACES)], [(w,) for w, _ in similar], decoder)
+        every = math.ceil(len(places) / CIPHER_MAX_PLACES)  # at most CIPHER_MAX_PLACES of them, evenly spread
+        deciphered = _decipher(places[::every], [(w,) for w, _ in similar], decoder)
         if deciphered is not None:
             original, share = " ".join(deciphered[0]), deciphered[1]
             table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
