@@ -269,7 +269,7 @@ def train(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
-    device = pick_device(args.device)
+    device = args.device
     out: Path = args.out
     sp = spm.SentencePieceProcessor(model_file=str(args.tokenizer))
     t_load = time.perf_counter()
@@ -400,7 +400,7 @@ def export(args: argparse.Namespace) -> None:
     from transformers import T5ForConditionalGeneration
 
     torch.set_num_threads(args.threads)
-    device = pick_device(args.device)
+    device = args.device
     state = torch.load(args.out / "best.pt", map_location="cpu", weights_only=False)
     config = build_config(**state["model_args"])
     model = T5ForConditionalGeneration(config)
@@ -539,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench-steps", type=int, default=6)
     args = ap.parse_args(argv)
     try:
-        pick_device(args.device)
+        args.device = pick_device(args.device)  # resolved once: train, export and bench read the torch.device
     except ValueError as exc:
         ap.error(str(exc))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -550,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.bench:
         configs = [tuple(int(x) for x in c.split(",")) for c in args.bench_configs.split(";")]
-        bench(configs, args.threads, args.batch_tokens, args.bench_steps, args.bf16, pick_device(args.device))  # type: ignore[arg-type]
+        bench(configs, args.threads, args.batch_tokens, args.bench_steps, args.bf16, args.device)  # type: ignore[arg-type]
     elif args.export:
         export(args)
     elif args.dev_report:

@@ -57,12 +57,13 @@ def similar_forms(
         return {}
     # (word, context) pairs; a context is an offset (0 .. 2*WINDOW-1) and the word there
     offsets = [d for d in range(-WINDOW, WINDOW + 1) if d]
+    n_contexts = len(offsets) * n_vocab
     word = np.tile(tokens[centre], len(offsets))
-    context = np.concatenate([k * n_vocab + tokens[centre + d] for k, d in enumerate(offsets)])
-    pairs, counts = np.unique(word * (len(offsets) * n_vocab) + context, return_counts=True)
-    word, context = np.divmod(pairs, len(offsets) * n_vocab)
-    users = np.bincount(context, minlength=len(offsets) * n_vocab)
-    mass = np.bincount(context, weights=counts, minlength=len(offsets) * n_vocab)
+    context = np.concatenate([j * n_vocab + tokens[centre + d] for j, d in enumerate(offsets)])
+    pairs, counts = np.unique(word * n_contexts + context, return_counts=True)
+    word, context = np.divmod(pairs, n_contexts)
+    users = np.bincount(context, minlength=n_contexts)
+    mass = np.bincount(context, weights=counts, minlength=n_contexts)
     per_word = np.bincount(word, weights=counts, minlength=n_vocab)
     pmi = np.log(counts * counts.sum() / (per_word[word] * mass[context]))
     keep = (pmi > 0) & (users[context] <= MAX_CONTEXT_WORDS)
@@ -75,7 +76,7 @@ def similar_forms(
     mask = allowed[word]
     order = np.argsort(context[mask], kind="stable")
     post_word, post_context, post_value = word[mask][order], context[mask][order], value[mask][order]
-    starts = np.searchsorted(post_context, np.arange(len(offsets) * n_vocab + 1))
+    starts = np.searchsorted(post_context, np.arange(n_contexts + 1))
     by_word = np.argsort(word, kind="stable")
     word_starts = np.searchsorted(word[by_word], np.arange(n_vocab + 1))
     out: dict[str, list[tuple[str, float]]] = {}
