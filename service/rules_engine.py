@@ -21,7 +21,7 @@ from .casing import transfer_casing
 from .config import RestoreConfig
 from .cooccurrence import similar_forms
 from .decoder import Decision, Decoder, Gains
-from .dictionary import load_dictionary
+from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model
 from .spin_score import spin_score
@@ -38,8 +38,12 @@ RIVAL_CHECK_BELOW = 0.5
 CIPHER_MIN_OCCURRENCES = 3
 CIPHER_MIN_GAIN = 1.0
 CIPHER_MIN_AGREEMENT = 0.75
-# The cipher's candidates for a spun form: the batch's words whose contexts are most like its own.
+# The cipher's candidates for a spun form: of the CIPHER_POOL batch words whose contexts are most
+# like its own, the CIPHER_NEIGHBOURS most similar, those the dictionary lists for the form first.
 CIPHER_NEIGHBOURS = 3
+CIPHER_POOL = 20
+# A form the cipher deciphers is lower case at least this often where case is free (not sentence-initial).
+CIPHER_MIN_LOWER = 0.5
 # A form seen more often is tested at this many of its places, evenly spread.
 CIPHER_MAX_PLACES = 24
 _NUMBER_NAMES = frozenset(NUMBER_WORDS.values())
@@ -129,7 +133,7 @@ class RulesEngine:
                 sent.unfit = self.decoder.unfit_positions(sent.forms)
             self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         if cfg.pool_document and "document" not in disabled:
-            table, batch_counts = _learn_table(flat, self.decoder)
+            table, batch_counts = _learn_table(flat, self.decoder, self.dictionary)
             evidence = [
                 ev._replace(spin_rate=_spin_rate(doc), table=table, batch_counts=batch_counts)
                 for ev, doc in zip(evidence, docs, strict=True)
@@ -177,7 +181,9 @@ def _add_model_arc(position_arcs: list[Arc], arc: Arc, bonus: float) -> None:
     position_arcs.append(arc)
 
 
-def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+def _learn_table(
+    flat: list[_Sentence], decoder: Decoder, dictionary: ReversalDictionary
+) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     """The spinner's table as the batch shows it: spun form -> {original: weight}, and
     how often each of its spun forms occurs in the batch.
 
@@ -186,28 +192,36 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
     - confident restorations: a swap enters when they outweigh one occurrence;
     - consistency, as in deciphering a substitution cipher: a spinner leaves a word alone
       at some of its places, so its spun form stands in the same contexts as the word itself
-      does elsewhere in the batch. The :data:`CIPHER_NEIGHBOURS` words of the batch whose
+      does elsewhere in the batch. Of the :data:`CIPHER_POOL` words of the batch whose
       contexts are most like a spun form's (:func:`service.cooccurrence.similar_forms`;
-      function words and numbers, which fit anywhere, are not candidates) are scored at
-      its occurrences (at most :data:`CIPHER_MAX_PLACES` of them, evenly spread); the one
+      function words and numbers, which fit anywhere, are not candidates), the
+      :data:`CIPHER_NEIGHBOURS` most similar, those the dictionary lists for the form
+      first, are scored at its occurrences (at most :data:`CIPHER_MAX_PLACES` of them,
+      evenly spread); the one
       that the language model prefers to the spun word nearly everywhere (positive windowed
       gain in a share >= :data:`CIPHER_MIN_AGREEMENT` of at least
       :data:`CIPHER_MIN_OCCURRENCES` occurrences) with the highest total gain, if its mean
       gain is >= :data:`CIPHER_MIN_GAIN`, is what the spinner's table maps to that form, even
       where no single sentence is conclusive (:func:`_decipher`). Only forms with no
-      confident restoration are deciphered. (Until 2026-12-04 the candidates were every
-      word proposed for the form anywhere in the batch; the language model then preferred
-      common words to genuine ones, and 236 of 282 entries learnt on 200 dev articles were
-      wrong: model_cards/reversal_dictionary.md.)
+      confident restoration, and only words a spinner writes (:func:`_cipher_form`), are
+      deciphered. (Until 2026-12-04 the candidates were every word proposed for the form
+      anywhere in the batch; the language model then preferred common words to genuine
+      ones, and 236 of 282 entries learnt on 200 dev articles were wrong:
+      model_cards/reversal_dictionary.md.)
 
     A swap's weight is the share of the spun form's occurrences that it explains.
     """
     support: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     occurrences: dict[str, list[tuple[_Sentence, int]]] = defaultdict(list)
+    lower: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # form -> [lower-case places, places] past each first word
     for sent in flat:
         for i, f in enumerate(sent.forms):
             if f[0].isalpha() and f not in FUNCTION_WORDS:
                 occurrences[f].append((sent, i))
+                if i:
+                    counts = lower[f]
+                    counts[0] += sent.tokens[i].text.islower()
+                    counts[1] += 1
         for d, p in zip(sent.decisions, sent.confidences, strict=True):
             arc = d.arc
             if arc.source in _LEARNABLE and arc.end == arc.start + 1 and p >= 0.5:
@@ -219,16 +233,27 @@ def _learn_table(flat: list[_Sentence], decoder: Decoder) -> tuple[dict[str, dic
         if learnt:
             table[spun] = learnt
     todo = [  # a form confidently restored already keeps what the decisions say
-        spun for spun, places in occurrences.items() if len(places) >= CIPHER_MIN_OCCURRENCES and spun not in table
+        spun
+        for spun, places in occurrences.items()
+        if len(places) >= CIPHER_MIN_OCCURRENCES and spun not in table and _cipher_form(spun, lower[spun], dictionary)
     ]
-    for spun, similar in similar_forms((s.forms for s in flat), todo, CIPHER_NEIGHBOURS, _is_cipher_word).items():
+    for spun, similar in similar_forms((s.forms for s in flat), todo, CIPHER_POOL, _is_cipher_word).items():
         places = occurrences[spun]
         every = math.ceil(len(places) / CIPHER_MAX_PLACES)  # at most CIPHER_MAX_PLACES of them, evenly spread
-        deciphered = _decipher(places[::every], [(w,) for w, _ in similar], decoder)
+        listed = {c.original for c in dictionary.lookup(spun)}
+        ranked = sorted((w for w, _ in similar), key=lambda w: w not in listed)  # stable: by similarity within each group
+        deciphered = _decipher(places[::every], [(w,) for w in ranked[:CIPHER_NEIGHBOURS]], decoder)
         if deciphered is not None:
             original, share = " ".join(deciphered[0]), deciphered[1]
             table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
     return table, {spun: len(occurrences[spun]) for spun in table}
+
+
+def _cipher_form(form: str, lower: list[int], dictionary: ReversalDictionary) -> bool:
+    """A form the cipher may decipher: one a spinner can have written — a word some thesaurus
+    lists (a key of the dictionary), mostly lower case where case is free (``lower``: lower-case
+    places, places). Names and newswire abbreviations ("Lyng", "mln", "dlrs") are left alone."""
+    return form in dictionary and lower[0] >= CIPHER_MIN_LOWER * lower[1]
 
 
 def _is_cipher_word(word: str) -> bool:

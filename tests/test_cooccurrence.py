@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from service import restore_many
 from service.cooccurrence import MAX_CONTEXT_WORDS, similar_forms
+from service.dictionary import load_dictionary
+from service.rules_engine import _cipher_form
 
 BATCH = [
     "shares rose in stock trading on monday".split(),
@@ -59,3 +61,11 @@ def test_the_cipher_learns_no_original_the_batch_never_uses() -> None:
     ]
     results = restore_many(batch, engine="rules")
     assert not [e for r in results for e in r.edits if e.source == "document"]
+
+
+def test_the_cipher_leaves_names_and_abbreviations_alone() -> None:
+    # _cipher_form(form, [lower-case places, places past each sentence's first word], dictionary)
+    dictionary = load_dictionary()
+    assert _cipher_form("infantry", [4, 5], dictionary)
+    assert not _cipher_form("mark", [1, 6], dictionary)  # mostly "Mark" mid-sentence: a name
+    assert not _cipher_form("mln", [9, 9], dictionary)  # no thesaurus lists it: newswire shorthand
