@@ -1,0 +1,52 @@
+"""Pass 2's confidences pooled over every place of a learnt swap (rules_engine._pool_table_swaps)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.candidates import Arc
+from service.decoder import Decision
+from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _pool_table_swaps, _Sentence
+from service.text import sentences
+
+TABLE = {"plenty": {"stock": 1.0}}
+
+
+def _batch(confidences: list[float | None]) -> list[_Sentence]:
+    """One sentence per place of "plenty"; None: the decoder kept the spun word there."""
+    batch = []
+    for doc, confidence in enumerate(confidences):
+        (tokens,) = sentences("Shares of plenty rose.")
+        sent = _Sentence(doc, tokens)
+        i = sent.forms.index("plenty")
+        if confidence is not None:
+            sent.decisions = [Decision(Arc(i, i + 1, ("stock",), -1.0, "document"), 0.5, ())]
+            sent.confidences = [confidence]
+        batch.append(sent)
+    return batch
+
+
+def _pooled(confidences: list[float | None]) -> list[float]:
+    batch = _batch(confidences)
+    _pool_table_swaps(batch, TABLE, {"plenty": len(batch)})
+    return [c for s in batch for c in s.confidences]
+
+
+DOUBTED = [0.3, 0.25, 0.4, 0.25, 0.35, 0.3, 0.45]  # the verifier's confidences at 7 places
+
+
+def test_a_swap_made_nearly_everywhere_is_trusted_everywhere() -> None:
+    pooled = _pooled([*DOUBTED, 0.95, None])  # made at 8 of its 9 places
+    assert pooled == [TABLE_AGREEMENT_CONFIDENCE] * 7 + [0.95]
+
+
+@pytest.mark.parametrize(
+    "confidences",
+    [
+        [*DOUBTED, 0.95, None, None, None, None],  # made at 8 of 12 places: the spinner's table says otherwise
+        DOUBTED,  # 7 places: too few to pool
+        [0.05, 0.1, 0.9, 0.02, 0.12, 0.3, 0.1, 0.2],  # median 0.11: the verifier doubts most of them
+    ],
+)
+def test_a_swap_without_agreement_keeps_its_confidences(confidences: list[float | None]) -> None:
+    assert _pooled(confidences) == [c for c in confidences if c is not None]
