@@ -207,12 +207,11 @@ def _learn_table(
       function words and numbers, which fit anywhere, are not candidates), the
       :data:`CIPHER_NEIGHBOURS` most similar, those the dictionary lists for the form
       first, are scored at its occurrences (at most :data:`CIPHER_MAX_PLACES` of them,
-      evenly spread); the one
-      that the language model prefers to the spun word nearly everywhere (positive windowed
-      gain in a share >= :data:`CIPHER_MIN_AGREEMENT` of at least
-      :data:`CIPHER_MIN_OCCURRENCES` occurrences) with the highest total gain, if its mean
-      gain is >= :data:`CIPHER_MIN_GAIN`, is what the spinner's table maps to that form, even
-      where no single sentence is conclusive (:func:`_decipher`). Only forms with no
+      evenly spread); the one that the language model prefers to the spun word nearly
+      everywhere (positive windowed gain in a share >= :data:`CIPHER_MIN_AGREEMENT` of at
+      least :data:`CIPHER_MIN_OCCURRENCES` occurrences) with the highest total gain, if its
+      mean gain is >= :data:`CIPHER_MIN_GAIN`, is what the spinner's table maps to that
+      form, even where no single sentence is conclusive (:func:`_decipher`). Only forms with no
       confident restoration, and only words a spinner writes (:func:`_cipher_form`), are
       deciphered. (Until 2026-12-04 the candidates were every word proposed for the form
       anywhere in the batch; the language model then preferred common words to genuine
