@@ -292,15 +292,31 @@ def add_tortured(table: PairTable, path: Path) -> int:
     return n_pairs
 
 
-def open_wordnet(tmp: Path) -> Any:
-    """NLTK's WordNetCorpusReader on Debian's files, via a temp dir with a generated ``lexnames``."""
+def require_system_file(path: Path, package: str) -> Path:
+    """``path``, or a FileNotFoundError that names the Debian package shipping it.
+
+    A missing thesaurus must stop a build, never quietly give a smaller dictionary or
+    spinner table (both are cached and compared across runs).
+    """
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: install Debian's {package} (apt-get install {package}; "
+            "scripts/install.sh does it when run as root)"
+        )
+    return path
+
+
+def open_wordnet(root: Path) -> Any:
+    """NLTK's WordNetCorpusReader on Debian's files, copied into ``root`` with a generated ``lexnames``."""
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
+    require_system_file(WORDNET_DIR / "data.noun", "wordnet-base")
+    root.mkdir(parents=True, exist_ok=True)
     for name in WordNetCorpusReader._FILES:  # copies, not links: NLTK's path sandbox refuses links out
         if (WORDNET_DIR / name).is_file():
-            shutil.copyfile(WORDNET_DIR / name, tmp / name)
-    (tmp / "lexnames").write_text(
+            shutil.copyfile(WORDNET_DIR / name, root / name)
+    (root / "lexnames").write_text(
         "".join(f"{i:02d}\t{name}\t{i}\n" for i, name in enumerate(_LEXNAMES)), encoding="utf-8"
     )
 
@@ -310,11 +326,11 @@ def open_wordnet(tmp: Path) -> Any:
 
     import warnings
 
-    if str(tmp) not in nltk.data.path:
-        nltk.data.path.append(str(tmp))  # NLTK only opens files under its data roots
+    if str(root) not in nltk.data.path:
+        nltk.data.path.append(str(root))  # NLTK only opens files under its data roots
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _Reader(str(tmp), None)
+        return _Reader(str(root), None)
 
 
 def add_wordnet(table: PairTable, pos_pairs: dict[tuple[str, str], tuple[float, str]]) -> None:
@@ -391,7 +407,7 @@ def add_mythes(table: PairTable, path: Path, pos_pairs: dict[tuple[str, str], tu
         "(similar term)": "mythes_similar",
         "(related term)": "mythes_related",
     }
-    with path.open(encoding="utf-8", errors="replace") as f:
+    with require_system_file(path, "mythes-en-us").open(encoding="utf-8", errors="replace") as f:
         f.readline()  # encoding line
         headword: str | None = None
         for line in f:

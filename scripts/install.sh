@@ -12,8 +12,9 @@ fi
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     # kenlm's Python module is compiled at install time: it needs g++, the Python headers and zlib.
+    # WordNet and MyThes feed the spinner emulator, the evaluation and the dictionary build (and so the tests).
     missing=""
-    for pkg in build-essential python3-dev zlib1g-dev; do
+    for pkg in build-essential python3-dev zlib1g-dev wordnet-base mythes-en-us; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
     done
     if [ -n "$missing" ]; then
@@ -22,6 +23,9 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     fi
 elif ! command -v g++ >/dev/null 2>&1; then
     echo "install.sh: g++ not found; kenlm needs a C++ compiler, Python headers and zlib (e.g. apt-get install build-essential python3-dev zlib1g-dev)" >&2
+fi
+if [ ! -f /usr/share/wordnet/data.noun ] || [ ! -f /usr/share/mythes/th_en_US_v2.dat ]; then
+    echo "install.sh: the tests and scripts/ need WordNet and MyThes (apt-get install wordnet-base mythes-en-us)" >&2
 fi
 
 python -m pip install --upgrade pip setuptools wheel

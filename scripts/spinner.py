@@ -39,7 +39,6 @@ import json
 import os
 import random
 import re
-import shutil
 import sys
 import time
 from collections import Counter
@@ -52,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts.build_dictionary import MYTHES_DAT, open_wordnet, require_system_file
 from service.casing import transfer_casing
 from service.text import Token, tokenize
 
@@ -70,8 +70,6 @@ __all__ = [
 SHARED = ROOT.parent / "shared" / "data"
 FINGERPRINTS = SHARED / "field-fingerprints.tsv"
 TORTURED = SHARED / "tortured-phrases.tsv"
-WORDNET_DIR = Path("/usr/share/wordnet")
-MYTHES_DAT = Path("/usr/share/mythes/th_en_US_v2.dat")
 
 STYLES = ("field", "thesaurus", "tortured", "clean")
 SWAP_KINDS = ("the", "number", "fingerprint", "thesaurus", "other", "tortured")
@@ -241,10 +239,8 @@ class Lexicon:
     @staticmethod
     def _read_mythes() -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
-        if not MYTHES_DAT.exists():
-            return out
         head = None
-        with MYTHES_DAT.open(encoding="utf-8", errors="replace") as f:
+        with require_system_file(MYTHES_DAT, "mythes-en-us").open(encoding="utf-8", errors="replace") as f:
             f.readline()
             for line in f:
                 parts = line.rstrip("\n").split("|")
@@ -260,33 +256,8 @@ class Lexicon:
 
     @staticmethod
     def _open_wordnet() -> Any:
-        """NLTK's WordNet reader on Debian's files, copied once into the cache dir."""
-        import warnings
-
-        import nltk
-        from nltk.corpus.reader.wordnet import WordNetCorpusReader
-
-        from scripts.build_dictionary import _LEXNAMES
-
-        root = cache_dir() / "wordnet-3.0-nltk"
-        if not (root / "lexnames").exists():
-            root.mkdir(parents=True, exist_ok=True)
-            for name in WordNetCorpusReader._FILES:
-                if (WORDNET_DIR / name).is_file():
-                    shutil.copyfile(WORDNET_DIR / name, root / name)
-            (root / "lexnames").write_text(
-                "".join(f"{i:02d}\t{n}\t{i}\n" for i, n in enumerate(_LEXNAMES)), encoding="utf-8"
-            )
-
-        class _Reader(WordNetCorpusReader):
-            def map_wn(self, version: str = "wordnet") -> None:
-                return None
-
-        if str(root) not in nltk.data.path:
-            nltk.data.path.append(str(root))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _Reader(str(root), None)
+        """NLTK's WordNet reader on Debian's files (``scripts.build_dictionary.open_wordnet``), in the cache dir."""
+        return open_wordnet(cache_dir() / "wordnet-3.0-nltk")
 
     # -- neighbours
 

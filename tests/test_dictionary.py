@@ -172,3 +172,24 @@ def test_shipped_candidates_are_well_formed(shipped: ReversalDictionary) -> None
             assert c.source in SOURCES
             assert 0.0 < c.weight <= 1.0
             assert c.original == c.original.lower() and c.original != key
+
+
+# ---------------------------------------------------------------- the build's system thesauri
+
+
+def test_build_refuses_a_missing_wordnet_and_names_its_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Debian's WordNet files the build (and the spinner emulator) stops with what to install,
+    and leaves no half-made reader folder behind that a later run would trust."""
+    from scripts import build_dictionary
+
+    monkeypatch.setattr(build_dictionary, "WORDNET_DIR", tmp_path / "no-wordnet")
+    with pytest.raises(FileNotFoundError, match=r"apt-get install wordnet-base"):
+        build_dictionary.open_wordnet(tmp_path / "reader")
+    assert not (tmp_path / "reader").exists()
+
+
+def test_build_refuses_a_missing_mythes_and_names_its_package(tmp_path: Path) -> None:
+    from scripts.build_dictionary import PairTable, add_mythes
+
+    with pytest.raises(FileNotFoundError, match=r"apt-get install mythes-en-us"):
+        add_mythes(PairTable(), tmp_path / "th_en_US_v2.dat", {})
