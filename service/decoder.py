@@ -57,7 +57,7 @@ class Decoder:
 
     def __init__(self, model: kenlm.Model, screen_margin: float = 1.0, max_arcs_per_position: int = 4) -> None:
         """Args:
-        model: The kenlm language model (LM forms, see ``service.text.lm_form``).
+        model: The kenlm language model; sentences come as it reads them (``service.lm.query_forms``).
         screen_margin: An arc survives screening when its local score is at most
             this much (log10) below leaving the token alone.
         max_arcs_per_position: Arcs kept per position after screening.

@@ -7,11 +7,14 @@ Both artefacts are built by ``scripts/train_lm.py`` from English Wikipedia into 
 - ``gap_fillers_v1.npz``: for every context token, the K most frequent following and preceding words among the
   V most frequent alphabetic words, as CSR arrays (uint16 ids, float16 log10 probabilities) with a JSON header.
 
-Queries must use LM forms (lower case, ASCII quotes), as the training text does:
+Queries must use LM forms (lower case, ASCII quotes), as the training text does, with newswire
+shorthand written out (:func:`query_forms`):
 
 >>> from service.text import lm_sentence, tokenize
 >>> lm_sentence(tokenize("The troops’ base"))
 ['the', 'troops', "'", 'base']
+>>> query_forms(lm_sentence(tokenize("a 9 mln dlr loss")))
+['a', '9', 'million', 'dollar', 'loss']
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ __all__ = [
     "default_lm_path",
     "load_gap_filler",
     "load_language_model",
+    "NEWSWIRE_WORDS",
+    "query_forms",
 ]
 
 FORMAT = 1
@@ -49,6 +54,33 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "lm"
 LM_FILE = f"wiki_en_4gram_{VERSION}.binary"
 GAP_FILE = f"gap_fillers_{VERSION}.npz"
 _BUILD = "`python scripts/train_lm.py`"
+
+#: Newswire shorthand -> the word Wikipedia writes. The model is trained on Wikipedia, which
+#: writes "nine million dollars" and "$33 a barrel", never "nine mln dlrs" or "33 dlrs a barrel",
+#: so it judged the words around such shorthand with no context at all. None of these has a
+#: vowel, so none is a word the engine may edit (``candidates._is_content_candidate``): the
+#: mapping changes what the model reads, never the text.
+NEWSWIRE_WORDS: dict[str, str] = {
+    "dlr": "dollar",
+    "dlrs": "dollars",
+    "mln": "million",
+    "bln": "billion",
+    "pct": "percent",
+    "cts": "cents",
+    "stg": "sterling",
+    "mth": "month",
+    "mths": "months",
+    "qtr": "quarter",
+    "shr": "share",
+    "shrs": "shares",
+}
+
+
+def query_forms(forms: list[str]) -> list[str]:
+    """A sentence's LM forms as the language model reads them: newswire shorthand written out
+    (:data:`NEWSWIRE_WORDS`)."""
+    get = NEWSWIRE_WORDS.get
+    return [get(f, f) for f in forms]
 
 
 def default_lm_path() -> Path:

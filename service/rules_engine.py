@@ -24,7 +24,7 @@ from .cooccurrence import similar_forms
 from .decoder import Decision, Decoder, Gains
 from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
-from .lm import load_gap_filler, load_language_model
+from .lm import load_gap_filler, load_language_model, query_forms
 from .spin_score import spin_score
 from .text import Token, lm_sentence, sentences
 from .verifier import Verifier, features, shipped_verifier
@@ -64,12 +64,13 @@ ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[lis
 class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
-    __slots__ = ("doc", "tokens", "forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
+    __slots__ = ("doc", "tokens", "forms", "lm_forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
 
     def __init__(self, doc: int, tokens: list[Token]) -> None:
         self.doc = doc
         self.tokens = tokens
         self.forms = lm_sentence(tokens)
+        self.lm_forms = query_forms(self.forms)  # what the language model reads (the decoder's input)
         self.unfit: frozenset[int] = frozenset()
         self.proposals: Proposals | None = None  # the candidate arcs, proposed once, priced per pass
         self.decisions: list[Decision] = []
@@ -138,7 +139,7 @@ class RulesEngine:
         evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
         for sent in flat:
             if "context" not in disabled:
-                sent.unfit = self.decoder.unfit_positions(sent.forms)
+                sent.unfit = self.decoder.unfit_positions(sent.lm_forms)
             self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         if cfg.pool_document and "document" not in disabled:
             table, batch_counts = _learn_table(flat, self.decoder, self.dictionary)
@@ -165,7 +166,7 @@ class RulesEngine:
         arcs = self.generator.price(sent.proposals, sent.forms, evidence, disabled)
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
-        sent.decisions = self.decoder.decode(sent.forms, arcs, cfg.beam_width, sent.gains)
+        sent.decisions = self.decoder.decode(sent.lm_forms, arcs, cfg.beam_width, sent.gains)
         sent.features = [features(d, sent.forms, evidence, sent.unfit, sent.model_arcs) for d in sent.decisions]
         if verifier is None:
             sent.confidences = [d.confidence for d in sent.decisions]
@@ -324,7 +325,7 @@ def _decipher(
         gains = sent.gains
         keys = [(i, i + 1, w) for w in alive if (i, i + 1, w) not in gains]
         if keys:
-            gains.update(zip(keys, decoder.window_gains(sent.forms, keys), strict=True))
+            gains.update(zip(keys, decoder.window_gains(sent.lm_forms, keys), strict=True))
         for w in list(alive):
             gain = gains[(i, i + 1, w)]
             record = alive[w]

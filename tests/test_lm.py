@@ -10,6 +10,7 @@ import pytest
 
 from service.lm import (
     FORMAT,
+    NEWSWIRE_WORDS,
     VERSION,
     GapFiller,
     LanguageModel,
@@ -17,6 +18,7 @@ from service.lm import (
     default_lm_path,
     load_gap_filler,
     load_language_model,
+    query_forms,
 )
 from service.text import lm_sentence, tokenize
 
@@ -143,3 +145,21 @@ def test_sidecar_copy_loads(lm: LanguageModel, tmp_path: Path) -> None:
     shutil.copyfile(lm.path.with_suffix(".json"), copy.with_suffix(".json"))
     other = load_language_model(copy)
     assert other.score(["the"]) == pytest.approx(lm.score(["the"]))
+
+
+def test_newswire_shorthand_is_read_as_the_words_wikipedia_writes(lm: LanguageModel) -> None:
+    assert query_forms(forms("Shr 9 cts vs 1.2 dlrs , up 5 pct from 3 mln")) == (
+        "share 9 cents vs 1.2 dollars , up 5 percent from 3 million".split()
+    )
+    assert query_forms(forms("The pact was signed")) == forms("The pact was signed")  # whole forms only
+    # the model has context around the written-out words and none around the shorthand
+    assert lm.model.score("33 dollars a barrel", bos=False, eos=False) > lm.model.score("33 dlrs a barrel", bos=False, eos=False)
+
+
+def test_newswire_shorthand_is_never_a_word_the_engine_edits() -> None:
+    """The mapping changes what the model reads, never the text: no shorthand is a content candidate."""
+    from service.candidates import _is_content_candidate
+
+    for short in NEWSWIRE_WORDS:
+        token = tokenize(f"up {short}")[1]
+        assert not _is_content_candidate(token, 1), short

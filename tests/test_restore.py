@@ -229,6 +229,20 @@ def test_abbreviations_are_not_expanded() -> None:
     assert restore_and_explain(text, engine="rules", min_confidence=0.0).text == text
 
 
+def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
+    """The field spinner writes number words as digits; prose spells one to nine out, while digits stay
+    in decimals, dates and ranges. The language model alone prefers "9 mln" (Wikipedia's "$9 million")."""
+    spun = (
+        "A company pronounced it lost 9 mln dlrs in a first quarter and expects a loss of 2.5 mln dlrs "
+        "in a second, while a supervision pronounced 3 banks would close on April 9."
+    )
+    result = restore_and_explain(spun, engine="rules")
+    assert_loss_free(spun, result)
+    assert "lost nine mln dlrs" in result.text and "three banks" in result.text
+    assert "2.5 mln" in result.text and "April 9." in result.text
+    assert {e.source for e in result.edits if e.spun in ("9", "3")} == {"number"}
+
+
 def test_decisions_carry_their_rivals() -> None:
     engine = _engine("rules")
     docs, _ = engine.decide([IRAN_SPUN], make_config(engine="rules"), verifier=None)
