@@ -31,7 +31,6 @@ import gzip
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -306,19 +305,31 @@ def require_system_file(path: Path, package: str) -> Path:
     return path
 
 
+def _put(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless it holds them already; atomically (a temporary file
+    renamed over it), so that another process reading the folder never sees half a file."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def open_wordnet(root: Path) -> Any:
-    """NLTK's WordNetCorpusReader on Debian's files, copied into ``root`` with a generated ``lexnames``."""
+    """NLTK's WordNetCorpusReader on Debian's files, copied into ``root`` with a generated ``lexnames``.
+
+    Copies, not links: NLTK's path sandbox refuses links out of its data roots. Processes may
+    share ``root`` (the spinner emulator's cache): files are only replaced whole, when they differ.
+    """
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
     require_system_file(WORDNET_DIR / "data.noun", "wordnet-base")
     root.mkdir(parents=True, exist_ok=True)
-    for name in WordNetCorpusReader._FILES:  # copies, not links: NLTK's path sandbox refuses links out
+    for name in WordNetCorpusReader._FILES:
         if (WORDNET_DIR / name).is_file():
-            shutil.copyfile(WORDNET_DIR / name, root / name)
-    (root / "lexnames").write_text(
-        "".join(f"{i:02d}\t{name}\t{i}\n" for i, name in enumerate(_LEXNAMES)), encoding="utf-8"
-    )
+            _put(root / name, (WORDNET_DIR / name).read_bytes())
+    _put(root / "lexnames", "".join(f"{i:02d}\t{name}\t{i}\n" for i, name in enumerate(_LEXNAMES)).encode("utf-8"))
 
     class _Reader(WordNetCorpusReader):
         def map_wn(self, version: str = "wordnet") -> None:  # no OMW mapping needed

@@ -193,3 +193,22 @@ def test_build_refuses_a_missing_mythes_and_names_its_package(tmp_path: Path) ->
 
     with pytest.raises(FileNotFoundError, match=r"apt-get install mythes-en-us"):
         add_mythes(PairTable(), tmp_path / "th_en_US_v2.dat", {})
+
+
+def test_wordnet_reader_folder_is_mended_not_rewritten(tmp_path: Path) -> None:
+    """Processes share the spinner's WordNet folder: a file that is right stays (the same inode, which
+    another process may be reading); a damaged one, or a folder left without data, is made whole."""
+    from scripts.build_dictionary import WORDNET_DIR, open_wordnet
+
+    root = tmp_path / "wordnet"
+    root.mkdir()
+    (root / "lexnames").write_text("00\tadj.all\t0\n", encoding="utf-8")  # what a failed first run could leave
+    wn = open_wordnet(root)
+    assert wn.synsets("troop")
+    inode = (root / "data.noun").stat().st_ino
+    (root / "data.adj").write_bytes((WORDNET_DIR / "data.adj").read_bytes()[:1000])
+    open_wordnet(root)
+    assert (root / "data.noun").stat().st_ino == inode
+    assert (root / "data.adj").read_bytes() == (WORDNET_DIR / "data.adj").read_bytes()
+    assert len((root / "lexnames").read_text(encoding="utf-8").splitlines()) == 45
+    assert not list(root.glob(".*.tmp"))
