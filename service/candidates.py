@@ -56,12 +56,13 @@ KEEP_COST = 0.35
 # wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
 MIN_ENGLISH = 0.7
 COMMON_ZIPF = 3.0
-# log10 odds added to the number rule's arc for a lone digit 1-9 (see _lone_digit): prose spells one to
-# nine out (news style guides; Wikipedia's manual of style), but the language model, trained on Wikipedia,
-# knows digits before units ("$9 million") where newswire writes "nine mln dlrs". Lone 1-9 are words at
-# 84 % of such places in Wikipedia (enwiki-major-00) and 98 % in Reuters originals (files 000-017); 1.5
-# was chosen on field-spun reut2-018, not the dev files (model_cards/language_model.md).
-LONE_DIGIT_ODDS = 1.5
+# log10 odds that the number rule's arc gets from the style of prose (see _number_style_odds): it spells
+# one to nine out and writes larger numbers in digits (news style guides; Wikipedia's manual of style), but
+# the language model, trained on Wikipedia, knows digits before units ("$9 million") where newswire writes
+# "nine mln dlrs". Lone 1-9 are words at 84 % of such places in Wikipedia (enwiki-major-00) and 98 % in
+# Reuters originals (files 000-017); 1.5 was chosen on field-spun reut2-018, not the dev files
+# (model_cards/language_model.md).
+NUMBER_STYLE_ODDS = 1.5
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
 # Sources whose channel score needs no swap prior (the rules carry their own).
@@ -186,7 +187,7 @@ class CandidateGenerator:
                 p = p_field if tok.text == "a" else 0.02 * p_field
                 arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article", p))
             if "number" not in disabled and form in NUMBER_WORDS and p_field > 0:
-                logp = math.log10(0.5 * p_field) + (LONE_DIGIT_ODDS if _lone_digit(tokens, forms, i) else 0.0)
+                logp = math.log10(0.5 * p_field) + _number_style_odds(tokens, forms, i)
                 arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), logp, "number", 0.5 * p_field))
             if "dictionary" not in disabled:
                 arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, max_candidates))
@@ -312,6 +313,14 @@ _MONTHS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()  # noqa: SIM905 - a word list reads better as text
 )
 _RANGE_WORDS = frozenset("and or to of at on in from by".split())  # noqa: SIM905
+
+
+def _number_style_odds(tokens: list[Token], forms: list[str], i: int) -> float:
+    """log10 odds for writing the number ``forms[i]`` as a word, from the style of prose: up for a lone
+    digit 1-9 (:func:`_lone_digit`), down for 10 and more (numbers prose writes in digits)."""
+    if len(forms[i]) > 1:
+        return -NUMBER_STYLE_ODDS
+    return NUMBER_STYLE_ODDS if _lone_digit(tokens, forms, i) else 0.0
 
 
 def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:

@@ -243,6 +243,13 @@ def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
     assert {e.source for e in result.edits if e.spun in ("9", "3")} == {"number"}
 
 
+def test_numbers_above_nine_stay_digits() -> None:
+    """Prose writes 10 and more in digits: an earnings table's "16 cts" is not "sixteen" (it was, at 0.98)."""
+    spun = "Shr loss 38 cts vs loss 16 cts\nNet loss 1,088,000 vs 538,000\nA company pronounced a loss came from 12 stores."
+    result = restore_and_explain(spun, engine="rules", min_confidence=0.0)
+    assert not [e for e in result.edits if e.source == "number"]
+
+
 def test_decisions_carry_their_rivals() -> None:
     engine = _engine("rules")
     docs, _ = engine.decide([IRAN_SPUN], make_config(engine="rules"), verifier=None)
