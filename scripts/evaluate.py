@@ -46,6 +46,8 @@ __all__ = ["EditLike", "EngineRestorer", "Metrics", "align", "evaluate", "load_r
 
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-21578"
 DEV_FILES = ("reut2-020.sgm.xz", "reut2-021.sgm.xz")
+# Articles a spinner table is learnt from (--table-docs): never the dev files.
+TABLE_FILES = tuple(f"reut2-{i:03d}.sgm.xz" for i in range(20))
 MIN_WORDS = 80
 DEFAULT_DOCS = 200
 SPIN_FLAG = 0.5  # a pipeline routing on the spin score would flag a text at this score
@@ -417,8 +419,9 @@ class EngineRestorer:
     so the engine pools the spinner's table over each batch as a pipeline sending batches would.
     """
 
-    def __init__(self, engine: str, min_confidence: float, batch: int = 1) -> None:
+    def __init__(self, engine: str, min_confidence: float, batch: int = 1, spinner_table: Any = None) -> None:
         self.engine, self.min_confidence, self.batch = engine, min_confidence, batch
+        self.options = {"engine": engine, "min_confidence": min_confidence, "spinner_table": spinner_table}
         self.memo: dict[str, list[Any]] = {}
         self.scores: dict[str, float] = {}
         self.seconds = 0.0
@@ -433,7 +436,7 @@ class EngineRestorer:
         for k in range(0, len(todo), self.batch):
             chunk = todo[k : k + self.batch]
             t0 = time.perf_counter()
-            results = service.restore_many(chunk, engine=self.engine, min_confidence=self.min_confidence)
+            results = service.restore_many(chunk, **self.options)
             self.seconds += time.perf_counter() - t0
             for text, result in zip(chunk, results, strict=True):
                 self._remember(text, result)
@@ -445,7 +448,7 @@ class EngineRestorer:
             import service
 
             t0 = time.perf_counter()
-            result = service.restore_and_explain(text, engine=self.engine, min_confidence=self.min_confidence)
+            result = service.restore_and_explain(text, **self.options)
             self.seconds += time.perf_counter() - t0
             self._remember(text, result)
         return self.memo[text]
@@ -481,6 +484,13 @@ def main(argv: list[str] | None = None) -> int:
         "its edits are filtered by confidence for the others",
     )
     ap.add_argument("--batch", type=int, default=1, help="documents per restore_many call (the engine pools over a batch)")
+    ap.add_argument(
+        "--table-docs",
+        type=int,
+        default=0,
+        help="learn the spinner's table (service.learn_spinner_table) from this many other Reuters articles "
+        f"({TABLE_FILES[0]} on), spun by the same spinner, and restore with it",
+    )
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
@@ -490,14 +500,22 @@ def main(argv: list[str] | None = None) -> int:
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
     base = min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch)
-    fn = _filtered(raw_fn, args.min_confidence)
     raw_fn.restore_batches(docs)
+    table_docs = load_reuters(args.table_docs, files=TABLE_FILES) if args.table_docs else []
 
     results: dict[str, Metrics] = {}
     sweeps: dict[str, list[dict[str, Any]]] = {}
+    tables: dict[str, Any] = {}
     for style in styles:
         spinner = Spinner(style, args.seed)
         pairs = [spinner.spin(d) for d in docs]
+        if table_docs:  # a table per spinner: clean texts are restored again with it
+            import service
+
+            tables[style] = service.learn_spinner_table(spinner.spin(d).spun for d in table_docs)
+            raw_fn = EngineRestorer(args.engine, base, args.batch, tables[style])
+            raw_fn.restore_batches(docs)
+        fn = _filtered(raw_fn, args.min_confidence)
         before = raw_fn.seconds
         raw_fn.restore_batches([p.spun for p in pairs])
         results[style] = m = evaluate(pairs, fn, clean_texts=docs, score_fn=raw_fn.spin_score)
@@ -525,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
                           "results": {s: m.to_dict() for s, m in results.items()}, "sweep": sweeps}, indent=2))
     else:
         for style, m in results.items():
+            if style in tables:
+                t = tables[style]
+                print(f"{style}: spinner table of {len(t.swaps)} swaps learnt from {t.documents} articles ({t.words:,} words)")
             print(format_metrics(style, m))
             if style in sweeps:
                 print("  min_conf  recall  precision  content R  content P  clean false/1k")
@@ -538,12 +559,18 @@ def main(argv: list[str] | None = None) -> int:
 
         body = (f"Reuters-21578 dev subset ({len(docs)} articles of >= {MIN_WORDS} words from "
                 f"{', '.join(DEV_FILES)}), spinner seed {args.seed}, min_confidence {args.min_confidence}, "
-                f"{args.batch} document(s) per call.\n\n"
-                + markdown_table(results))
+                f"{args.batch} document(s) per call.\n\n")
+        for style, t in tables.items():
+            body += (f"With the {style} spinner's table learnt by `service.learn_spinner_table` from {t.documents} "
+                     f"other Reuters articles ({t.words:,} words, from {TABLE_FILES[0]} on) spun by the same spinner: "
+                     f"{len(t.swaps)} swaps.\n\n")
+        body += markdown_table(results)
         for style, rows in sweeps.items():
             body += f"\n\n`min_confidence` sweep, {style} style:\n\n" + sweep_table(rows)
         command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
         batching = f", batches of {args.batch}" if args.batch > 1 else ""
+        batching += f", spinner table from {args.table_docs} articles" if args.table_docs else ""
+        batching += f", spinner seed {args.seed}" if args.seed else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)
     return 0
 

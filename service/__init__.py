@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .config import RestoreConfig
 from .edits import Edit, RestoredText, apply_edits
-from .engine import restore, restore_and_explain, restore_many
+from .engine import learn_spinner_table, restore, restore_and_explain, restore_many
+from .spinner_table import SpinnerTable
 
 __version__ = "0.1.0"
 
@@ -17,6 +18,8 @@ __all__ = [
     "restore",
     "restore_and_explain",
     "restore_many",
+    "learn_spinner_table",
+    "SpinnerTable",
     "apply_edits",
     "RestoreConfig",
     "RestoredText",

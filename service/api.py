@@ -67,7 +67,7 @@ _STAGE_HELP = {
     "number": "digits the spinner wrote for a number word",
     "dictionary": "the reversal dictionary: fingerprints, tortured phrases, inverted thesauri",
     "context": "the language model's gap filler, for swaps in no thesaurus",
-    "document": "the spinner's table learnt over the document or batch, then a second decoding",
+    "document": "the spinner's table learnt over the document or batch (plus options.spinner_table), then a second decoding",
     "seq2seq": "the seq2seq model's proposals (model engine only)",
 }
 
@@ -476,7 +476,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _check_text(req.text, settings.max_chars)
         if settings.log_text:
             log.info("text", extra={"fields": {"event": "text", "chars": len(req.text), "text": req.text[:2000]}})
-        kwargs = req.options.engine_kwargs(settings.engine)
+        kwargs = req.options.engine_kwargs(settings.engine, settings.spinner_table)
         (result,) = await engine.run([req.text], kwargs)
         count([result], [req.text])
         elapsed = (time.perf_counter() - t0) * 1000
@@ -519,7 +519,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for item in items:
             if item.error is not None:
                 metrics.errors.labels(code=item.error.code).inc()
-        kwargs = req.options.engine_kwargs(settings.engine)
+        kwargs = req.options.engine_kwargs(settings.engine, settings.spinner_table)
         texts = [t for _, t in good]
         results = await engine.run(texts, kwargs) if texts else []
         count(results, texts)
@@ -562,6 +562,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "ready": ready,
                 "serving": status.get("serving_engine"),
                 "model_dir": settings.model_dir,
+                "spinner_table_swaps": len(settings.spinner_table),
             },
             "auth": settings.api_key is not None,
         }

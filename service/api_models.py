@@ -44,14 +44,25 @@ class RestoreOptions(_Strict):
     engine: str | None = Field(None, description="auto, rules or model; default: the server's UNSPIN_ENGINE.")
     min_confidence: float | None = Field(None, description="Drop edits below this confidence, in [0, 1]. Default 0.5.")
     disable: list[str] | None = Field(None, description="Stage names to switch off, e.g. [\"seq2seq\"].")
+    spinner_table: dict[str, Any] | None = Field(
+        None,
+        description="Swaps this spinner is known to make, as `unspin learn` writes them: "
+        '{"swaps": [{"spun": "infantry", "original": "troops"}, ...]} (only spun and original are required). '
+        "They join the table the batch teaches; a swap of it that the decoder makes is trusted. "
+        "Default: the server's UNSPIN_SPINNER_TABLE, if set.",
+    )
 
-    def engine_kwargs(self, default_engine: str) -> dict[str, Any]:
-        """The keyword arguments for :func:`service.restore_many`."""
+    def engine_kwargs(self, default_engine: str, default_table: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+        """The keyword arguments for :func:`service.restore_many` (the server's defaults where the request gives none)."""
         kwargs: dict[str, Any] = {"engine": self.engine or default_engine}
+        if default_table:
+            kwargs["spinner_table"] = default_table
         if self.min_confidence is not None:
             kwargs["min_confidence"] = self.min_confidence
         if self.disable is not None:
             kwargs["disable"] = tuple(self.disable)
+        if self.spinner_table is not None:
+            kwargs["spinner_table"] = self.spinner_table
         return kwargs
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .edits import Edit, RestoredText
 from .errors import Errors
+from .spinner_table import SpinnerTable
 
 __all__ = ["ClientError", "restore_remote"]
 
@@ -38,6 +39,7 @@ def restore_remote(
     *,
     engine: str | None = None,
     min_confidence: float | None = None,
+    spinner_table: SpinnerTable | None = None,
     api_key: str | None = None,
     timeout: float = 60.0,
 ) -> RestoredText:
@@ -51,6 +53,8 @@ def restore_remote(
         options["engine"] = engine
     if min_confidence is not None:
         options["min_confidence"] = min_confidence
+    if spinner_table is not None:
+        options["spinner_table"] = spinner_table.to_json()
     data = json.dumps({"text": text, "options": options}).encode("utf-8")
     endpoint = url.rstrip("/") + "/v1/restore"
     headers = {"Content-Type": "application/json", "Accept": "application/json"}

@@ -11,9 +11,11 @@ ValueError: [U002] Unknown engine 'gpt': use one of auto, rules, model.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 
 from .errors import Errors
+from .spinner_table import SpinnerTable, from_json, normalise_pairs
 
 __all__ = ["RestoreConfig", "EngineName", "ENGINE_NAMES", "STAGE_NAMES", "make_config"]
 
@@ -42,6 +44,12 @@ class RestoreConfig(NamedTuple):
         beam_width: Hypotheses kept per position by the decoder. Default 6.
         pool_document: Learn the spinner's table from the whole document (or batch)
             and decode again with it. Default True.
+        spinner_table: Swaps the spinner is known to make, ``(spun, original)`` pairs —
+            e.g. learnt from a corpus of its articles by :func:`service.learn_spinner_table`.
+            They join the table the batch teaches, and a swap of this table that the decoder
+            makes is trusted (confidence at least 0.9). ``make_config`` also takes a
+            :class:`service.SpinnerTable`, its JSON form (``{"swaps": [...]}``) or a mapping
+            ``{spun: original}``. Default none.
     """
 
     engine: EngineName = "auto"
@@ -51,6 +59,7 @@ class RestoreConfig(NamedTuple):
     max_candidates: int = 6
     beam_width: int = 6
     pool_document: bool = True
+    spinner_table: tuple[tuple[str, str], ...] = ()
 
 
 def make_config(config: RestoreConfig | None = None, **kwargs: Any) -> RestoreConfig:
@@ -69,6 +78,8 @@ def make_config(config: RestoreConfig | None = None, **kwargs: Any) -> RestoreCo
         raise TypeError(Errors.U001.format(name=sorted(unknown)[0], fields=", ".join(RestoreConfig._fields)))
     if "disable" in kwargs:
         kwargs["disable"] = tuple(kwargs["disable"] or ())
+    if "spinner_table" in kwargs:
+        kwargs["spinner_table"] = _table_pairs(kwargs["spinner_table"])
     cfg = (config or RestoreConfig())._replace(**kwargs)
     if cfg.engine not in ENGINE_NAMES:
         raise ValueError(Errors.U002.format(engine=cfg.engine, choices=", ".join(ENGINE_NAMES)))
@@ -82,3 +93,20 @@ def make_config(config: RestoreConfig | None = None, **kwargs: Any) -> RestoreCo
     if cfg.beam_width < 1:
         raise ValueError(Errors.U006.format(name="beam_width"))
     return cfg
+
+
+def _table_pairs(table: object) -> tuple[tuple[str, str], ...]:
+    """The ``spinner_table`` option as validated pairs (see :class:`RestoreConfig`)."""
+    if table is None:
+        return ()
+    if isinstance(table, SpinnerTable):
+        return table.pairs()
+    if isinstance(table, Mapping):
+        if "swaps" in table:  # the JSON form (service.spinner_table)
+            return from_json(table).pairs()
+        return normalise_pairs(table.items())
+    if isinstance(table, Iterable) and not isinstance(table, str | bytes):
+        items = list(table)
+        if all(isinstance(p, tuple | list) and len(p) == 2 for p in items):
+            return normalise_pairs((p[0], p[1]) for p in items)
+    raise ValueError(Errors.U007.format(detail=f"expected a SpinnerTable, a mapping or (spun, original) pairs, got {type(table).__name__}"))

@@ -12,9 +12,11 @@ import gc
 import logging
 import os
 import re
+import statistics
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -22,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from .config import RestoreConfig, make_config
 from .edits import RestoredText
 from .errors import Errors
+from .spinner_table import LearntSwap, SpinnerTable
 
 if TYPE_CHECKING:
     from .rules_engine import RulesEngine
 
-__all__ = ["check_text", "restore", "restore_and_explain", "restore_many", "engine_status", "warm_up"]
+__all__ = ["check_text", "restore", "restore_and_explain", "restore_many", "learn_spinner_table", "engine_status", "warm_up"]
 
 log = logging.getLogger("unspin.engine")
 
@@ -162,6 +165,77 @@ def restore_and_explain(text: str, config: RestoreConfig | None = None, **kwargs
 def restore(text: str, config: RestoreConfig | None = None, **kwargs: Any) -> str:
     """Restore one document and return only the text."""
     return restore_and_explain(text, config, **{**kwargs, "explain": False}).text
+
+
+#: Documents restored together while learning a table; the evidence of the chunks is added up.
+LEARN_CHUNK = 2000
+#: A learnt swap was made at this many places at least, at this share of its spun form's places
+#: at least, with at least this median confidence (the verifier's, before pooling). Chosen on
+#: reut2-018 (200 field-spun articles, spinner seeds 0 and 1) with tables learnt from 1,600
+#: articles of reut2-000..003; measured on the dev files with the same tables (BENCHMARKS.md,
+#: model_cards/reversal_dictionary.md). Looser in share than a batch's own pooling (0.7): a
+#: spun form that is also a genuine word ("plenty", "worth") is restored at fewer of its places.
+LEARN_MIN_PLACES = 8
+LEARN_MIN_SHARE = 0.5
+LEARN_MIN_MEDIAN = 0.4
+
+
+def learn_spinner_table(
+    texts: Iterable[str], config: RestoreConfig | None = None, *, progress: Callable[[int], None] | None = None, **kwargs: Any
+) -> SpinnerTable:
+    """Learn a spinner's table from a corpus of its articles (spun text only).
+
+    The corpus is restored by the rules engine, :data:`LEARN_CHUNK` documents at a time as
+    one batch; a swap enters the table when, over the chunks whose batch table holds it,
+    the engine made it at :data:`LEARN_MIN_PLACES` places or more, at a share of at least
+    :data:`LEARN_MIN_SHARE` of its spun form's places, with a median confidence of at least
+    :data:`LEARN_MIN_MEDIAN`; of two originals for one spun form, the one made more often.
+    Pass the table to later restorations as ``spinner_table=``.
+
+    Args:
+        progress: Called with the number of documents read after each chunk.
+
+    Raises:
+        TypeError, ValueError: an item of ``texts`` cannot be restored (:func:`check_text`).
+    """
+    cfg = make_config(config, **{**kwargs, "engine": "rules"})
+    rules = _rules()
+    made: dict[tuple[str, str], list[float]] = defaultdict(list)
+    places: Counter[tuple[str, str]] = Counter()  # a swap's spun form's places in the chunks that taught it
+    n_docs = n_words = 0
+    chunk: list[str] = []
+
+    def read(chunk: list[str]) -> None:
+        nonlocal n_docs
+        with _gc_paused():
+            found = rules.table_evidence(chunk, cfg)
+        for pair, (n, confidences) in found.items():
+            made[pair].extend(confidences)
+            places[pair] += n
+        n_docs += len(chunk)
+        if progress is not None:
+            progress(n_docs)
+
+    for text in texts:
+        check_text(text)
+        chunk.append(text)
+        n_words += len(text.split())
+        if len(chunk) == LEARN_CHUNK:
+            read(chunk)
+            chunk = []
+    if chunk:
+        read(chunk)
+    swaps = [
+        LearntSwap(spun, original, places[spun, original], len(confidences), round(statistics.median(confidences), 4))
+        for (spun, original), confidences in sorted(made.items())
+        if len(confidences) >= max(LEARN_MIN_PLACES, LEARN_MIN_SHARE * places[spun, original])
+        and statistics.median(confidences) >= LEARN_MIN_MEDIAN
+    ]
+    best: dict[str, LearntSwap] = {}
+    for swap in swaps:  # one original per spun form: the one made most often
+        if swap.spun not in best or swap.restored > best[swap.spun].restored:
+            best[swap.spun] = swap
+    return SpinnerTable(tuple(best[s] for s in sorted(best)), n_docs, n_words)
 
 
 def warm_up(engine: str = "auto") -> str:

@@ -28,6 +28,10 @@ class Errors(metaclass=_Coded):
     U004 = "Unknown stage {stage!r} in disable: the stages are {choices}."
     U005 = "{name} cannot be negative."
     U006 = "{name} must be at least 1."
+    U007 = (
+        "spinner_table: {detail}. A spinner table is what `unspin learn` writes: "
+        '{{"swaps": [{{"spun": "infantry", "original": "troops"}}, ...]}}.'
+    )
     U010 = "Text must be a string, got {type}."
     U011 = "Text is {size} characters long; the limit is {limit}. Split it into smaller documents."
     U012 = (
@@ -59,5 +63,5 @@ class Errors(metaclass=_Coded):
     U062 = "Cannot reach the unspin server at {url} ({detail}). Start it with `unspin serve` or check --url."
     U063 = "The server at {url} answered HTTP {status}: {message}"
     U064 = "--out-dir must differ from --in-dir (both are {path}); unspin never overwrites its input."
-    U065 = "{detail}. See `unspin restore --help`."
+    U065 = "{detail}. See `unspin {command} --help`."
     U066 = "Cannot write {path} ({detail})."

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence, Proposals
@@ -119,14 +119,21 @@ class RulesEngine:
         return results
 
     def decide(
-        self, texts: Sequence[str], cfg: RestoreConfig, propose: ArcProposer | None = None, *, verifier: Verifier | None
+        self,
+        texts: Sequence[str],
+        cfg: RestoreConfig,
+        propose: ArcProposer | None = None,
+        *,
+        verifier: Verifier | None,
+        pool_table: bool = True,
     ) -> tuple[list[list[_Sentence]], list[DocumentEvidence]]:
         """Decode every sentence of ``texts``: the decisions, their confidences and features.
 
         Pass 1 decodes with the dictionary, the rules and the language model; the batch's
         spinner table and each document's spin rate are learnt from its confident
         decisions; pass 2 decodes again with them. With ``verifier=None`` the confidences
-        are the decoder's posteriors (how ``scripts/train_verifier.py`` collects samples).
+        are the decoder's posteriors (how ``scripts/train_verifier.py`` collects samples);
+        with ``pool_table=False`` they are the verifier's alone, before pooling.
         """
         disabled = frozenset(cfg.disable)
         docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
@@ -143,15 +150,32 @@ class RulesEngine:
             self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
         if cfg.pool_document and "document" not in disabled:
             table, batch_counts = _learn_table(flat, self.decoder, self.dictionary)
+            known = dict(cfg.spinner_table)
+            _add_known_swaps(table, batch_counts, known)
             evidence = [
                 ev._replace(spin_rate=_spin_rate(doc), table=table, batch_counts=batch_counts)
                 for ev, doc in zip(evidence, docs, strict=True)
             ]
             for sent in flat:
                 self._decode(sent, evidence[sent.doc], cfg, disabled, verifier)
-            if verifier is not None:
-                _pool_table_swaps(flat, table, batch_counts)
+            if verifier is not None and pool_table:
+                _pool_table_swaps(flat, table, batch_counts, known)
         return docs, evidence
+
+    def table_evidence(self, texts: Sequence[str], cfg: RestoreConfig) -> dict[tuple[str, str], tuple[int, list[float]]]:
+        """What ``texts``, restored as one batch, say of each swap of the table they teach:
+        ``(spun, original) -> (places of spun in the batch, confidences where the swap was made)``,
+        the verifier's confidences before the batch pools them (:func:`_pool_table_swaps`).
+
+        ``cfg.spinner_table`` is not used: the evidence comes from ``texts`` alone
+        (:func:`service.learn_spinner_table` judges it).
+        """
+        docs, evidence = self.decide(texts, cfg._replace(spinner_table=()), verifier=self.verifier, pool_table=False)
+        if not evidence:
+            return {}
+        table, batch_counts = evidence[0].table, evidence[0].batch_counts
+        made = _table_places((s for doc in docs for s in doc), table)
+        return {pair: (batch_counts[pair[0]], [sent.confidences[k] for sent, k in places]) for pair, places in made.items()}
 
     def _decode(
         self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str], verifier: Verifier | None
@@ -259,7 +283,29 @@ def _learn_table(
     return table, {spun: len(occurrences[spun]) for spun in table}
 
 
-def _pool_table_swaps(flat: list[_Sentence], table: dict[str, dict[str, float]], batch_counts: dict[str, int]) -> None:
+def _add_known_swaps(table: dict[str, dict[str, float]], batch_counts: dict[str, int], known: dict[str, str]) -> None:
+    """Join the caller's spinner table (``RestoreConfig.spinner_table``) to the batch's own:
+    each known swap counts as made at every place, and at least as often as the pooling
+    test asks (:data:`TABLE_AGREEMENT_MIN_PLACES`), however few places this batch has."""
+    for spun, original in known.items():
+        table.setdefault(spun, {})[original] = 1.0
+        batch_counts[spun] = max(batch_counts.get(spun, 0), TABLE_AGREEMENT_MIN_PLACES)
+
+
+def _table_places(flat: Iterable[_Sentence], table: dict[str, dict[str, float]]) -> dict[tuple[str, str], list[tuple[_Sentence, int]]]:
+    """Where the decisions make a single-word swap of the learnt table: ``(spun, original) -> [(sentence, decision index)]``."""
+    made: dict[tuple[str, str], list[tuple[_Sentence, int]]] = defaultdict(list)
+    for sent in flat:
+        for k, decision in enumerate(sent.decisions):
+            arc = decision.arc
+            if arc.end == arc.start + 1 and len(arc.words) == 1 and arc.words[0] in table.get(sent.forms[arc.start], ()):
+                made[(sent.forms[arc.start], arc.words[0])].append((sent, k))
+    return made
+
+
+def _pool_table_swaps(
+    flat: list[_Sentence], table: dict[str, dict[str, float]], batch_counts: dict[str, int], known: dict[str, str]
+) -> None:
     """Pool pass 2's confidences over every place of each learnt swap.
 
     A spinner maps a word the same way most of the time, so a table swap is right or wrong
@@ -270,16 +316,12 @@ def _pool_table_swaps(flat: list[_Sentence], table: dict[str, dict[str, float]],
     >= :data:`TABLE_AGREEMENT_MIN_MEDIAN`, gets at least :data:`TABLE_AGREEMENT_CONFIDENCE`
     at each of them. (Chosen on 200 field-spun Wikipedia documents, seed 21: of the places
     below 0.5 that it raises, 142 of 155 are true restorations in one batch of 200, 120 of
-    122 in batches of 50: model_cards/reversal_dictionary.md.)
+    122 in batches of 50: model_cards/reversal_dictionary.md.) A swap of the caller's
+    spinner table (``known``: learnt from a corpus by ``service.learn_spinner_table``, or written by a person) gets
+    the same wherever the decoder makes it.
     """
-    made: dict[tuple[str, str], list[tuple[_Sentence, int]]] = defaultdict(list)
-    for sent in flat:
-        for k, decision in enumerate(sent.decisions):
-            arc = decision.arc
-            if arc.end == arc.start + 1 and len(arc.words) == 1 and arc.words[0] in table.get(sent.forms[arc.start], ()):
-                made[(sent.forms[arc.start], arc.words[0])].append((sent, k))
-    for (spun, _), places in made.items():
-        if (
+    for (spun, original), places in _table_places(flat, table).items():
+        if known.get(spun) == original or (
             len(places) >= TABLE_AGREEMENT_MIN_PLACES
             and len(places) >= TABLE_AGREEMENT_SHARE * batch_counts[spun]
             and statistics.median(sent.confidences[k] for sent, k in places) >= TABLE_AGREEMENT_MIN_MEDIAN

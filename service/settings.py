@@ -14,12 +14,15 @@ ValueError: [U052] Setting UNSPIN_WORKERS='zero' is invalid: an integer >= 1.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import ENGINE_NAMES
 from .errors import Errors
+from .spinner_table import from_json
 
 __all__ = ["Settings", "ENV_VARS"]
 
@@ -49,6 +52,9 @@ class Settings(NamedTuple):
             <key>``. Default none (open).
         log_text: Log article text (``UNSPIN_LOG_TEXT=1``); off by default, as articles may be
             private.
+        spinner_table: ``(spun, original)`` pairs read from the file ``UNSPIN_SPINNER_TABLE``
+            names (JSON, as ``unspin learn`` writes it): the table a request that sends no
+            ``options.spinner_table`` is restored with. Default none.
     """
 
     engine: str = "auto"
@@ -61,6 +67,7 @@ class Settings(NamedTuple):
     max_batch: int = 64
     api_key: str | None = None
     log_text: bool = False
+    spinner_table: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,9 +84,26 @@ class Settings(NamedTuple):
                 continue
             try:
                 values[field] = parse(raw)
+            except _Unreadable as exc:
+                raise ValueError(Errors.U052.format(name=var, value=raw, expected=f"{expected}; {exc}")) from None
             except ValueError:
                 raise ValueError(Errors.U052.format(name=var, value=raw, expected=expected)) from None
         return cls(**values)
+
+
+class _Unreadable(ValueError):
+    """A setting that names a file which cannot be used; the message says why."""
+
+
+def _spinner_table(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return from_json(json.loads(Path(raw).read_text(encoding="utf-8"))).pairs()
+    except OSError as exc:
+        raise _Unreadable(exc.strerror or str(exc)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Unreadable(f"not JSON: {exc}") from None
+    except ValueError as exc:
+        raise _Unreadable(str(exc)) from None
 
 
 def _positive_int(raw: str) -> int:
@@ -122,4 +146,5 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "max_batch": ("UNSPIN_MAX_BATCH", _positive_int, "an integer >= 1"),
     "api_key": ("UNSPIN_API_KEY", str, "a string"),
     "log_text": ("UNSPIN_LOG_TEXT", _flag, "1 or 0"),
+    "spinner_table": ("UNSPIN_SPINNER_TABLE", _spinner_table, "a spinner table file (JSON, from `unspin learn`)"),
 }

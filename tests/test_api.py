@@ -65,6 +65,51 @@ def test_restore_min_confidence_option(client, spun_article):
     assert r.json()["text"] == service.restore(spun_article, engine="rules", min_confidence=0.95)
 
 
+TABLE = {"swaps": [{"spun": "plenty", "original": "stock", "places": 112, "restored": 104, "median_confidence": 0.6}]}
+
+
+def test_spinner_table_option(client, paragraphs):
+    text = "Shares of plenty rose on the plenty exchange in Tokyo."
+    for path, body in (
+        ("/v1/restore", {"text": text, "options": {"engine": "rules", "spinner_table": TABLE}}),
+        ("/v1/restore/batch", {"documents": [{"text": text}, {"text": paragraphs[0]}], "options": {"engine": "rules", "spinner_table": TABLE}}),
+    ):
+        r = client.post(path, json=body)
+        assert r.status_code == 200, r.text
+        got = r.json() if path == "/v1/restore" else r.json()["results"][0]
+        assert got["text"] == "Shares of stock rose on the stock exchange in Tokyo."
+        assert got["text"] == service.restore(text, engine="rules", spinner_table=TABLE)
+
+
+def test_the_servers_spinner_table_is_the_default(unspin_cmd, tmp_path: Path):
+    """UNSPIN_SPINNER_TABLE: every request without its own table is restored with the server's."""
+    (tmp_path / "table.json").write_text(json.dumps(TABLE), encoding="utf-8")
+    server = start_server(unspin_cmd, tmp_path, "table", UNSPIN_SPINNER_TABLE=str(tmp_path / "table.json"))
+    text = "Shares of plenty rose on the plenty exchange in Tokyo."
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            assert c.get("/v1/info").json()["engines"]["spinner_table_swaps"] == 1
+            assert c.post("/v1/restore", json={"text": text}).json()["text"] == service.restore(text, spinner_table=TABLE)
+            own = {"swaps": [{"spun": "plenty", "original": "shares"}]}
+            r = c.post("/v1/restore", json={"text": text, "options": {"spinner_table": own}})
+            assert r.json()["text"] == service.restore(text, spinner_table=own) != service.restore(text, spinner_table=TABLE)
+    finally:
+        server.stop()
+
+
+def test_a_bad_server_spinner_table_stops_the_start(unspin_cmd, tmp_path: Path):
+    (tmp_path / "table.json").write_text('{"swaps": [{"spun": "plenty"}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\[U052\] Setting UNSPIN_SPINNER_TABLE=.*\[U007\]"):
+        Settings.from_env({"UNSPIN_SPINNER_TABLE": str(tmp_path / "table.json")})
+    with pytest.raises(ValueError, match="No such file"):
+        Settings.from_env({"UNSPIN_SPINNER_TABLE": str(tmp_path / "missing.json")})
+
+
+@pytest.mark.parametrize("table", [{"swaps": [{"spun": "two words", "original": "x"}]}, {"swaps": "plenty"}, {"plenty": 3}])
+def test_a_bad_spinner_table_is_422(client, table):
+    assert_error(client.post("/v1/restore", json={"text": "Plenty.", "options": {"spinner_table": table}}), 422, "U007")
+
+
 def test_restore_text_plain(client, spun_article):
     r = client.post("/v1/restore", content=spun_article.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
     assert r.status_code == 200

@@ -66,6 +66,14 @@ def test_url_gives_the_same_output_as_local(unspin_cmd, server):
     assert plain_remote.stdout == plain_local.stdout
 
 
+def test_url_sends_the_spinner_table(unspin_cmd, server, tmp_path: Path):
+    (tmp_path / "t.json").write_text('{"swaps": [{"spun": "plenty", "original": "stock"}]}', encoding="utf-8")
+    text = "Shares of plenty rose on the plenty exchange in Tokyo."
+    p = run(unspin_cmd, "restore", "-", "--url", server.url, "--spinner-table", str(tmp_path / "t.json"), stdin=text.encode())
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == service.restore(text, spinner_table={"plenty": "stock"}) != service.restore(text)
+
+
 def test_in_dir_out_dir_is_resumable(unspin_cmd, paragraphs, tmp_path: Path):
     in_dir, out_dir = tmp_path / "spun", tmp_path / "restored"
     in_dir.mkdir()
@@ -125,3 +133,51 @@ def test_usage_errors_exit_2(unspin_cmd, args):
 @pytest.mark.parametrize("flag", ["--workers", "--processes"])
 def test_serve_refuses_a_bad_count(unspin_cmd, flag):
     assert_one_line_error(run(unspin_cmd, "serve", "--port", str(free_port()), flag, "0"), 2, "U052")
+
+
+def test_learn_then_restore_with_the_table(unspin_cmd, tmp_path: Path):
+    """`unspin learn` on a folder of one spinner's articles, then `restore --spinner-table`: the library's results."""
+    from scripts.spinner import Spinner
+    from scripts.train_verifier import wiki_documents
+
+    spinner = Spinner("field", seed=0)
+    texts = [spinner.spin(d).spun for d in wiki_documents(200)]
+    (tmp_path / "spun").mkdir()
+    for k, text in enumerate(texts):
+        (tmp_path / "spun" / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    p = run(unspin_cmd, "learn", "--in-dir", str(tmp_path / "spun"), "--out", str(tmp_path / "table.json"))
+    assert p.returncode == 0, p.stderr.decode()
+    table = json.loads((tmp_path / "table.json").read_text(encoding="utf-8"))
+    assert table == service.learn_spinner_table(texts).to_json()
+    assert len(table["swaps"]) >= 15 and f"learnt {len(table['swaps'])} swaps from 200 articles" in p.stderr.decode()
+    article = tmp_path / "spun" / "000.txt"
+    p = run(unspin_cmd, "restore", str(article), "--spinner-table", str(tmp_path / "table.json"))
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == service.restore(texts[0], spinner_table=table)
+
+
+def test_learn_writes_to_stdout(unspin_cmd, paragraphs, tmp_path: Path):
+    (tmp_path / "a.txt").write_text(paragraphs[0], encoding="utf-8")
+    p = run(unspin_cmd, "learn", str(tmp_path / "a.txt"))
+    assert p.returncode == 0, p.stderr.decode()
+    assert json.loads(p.stdout) == service.learn_spinner_table([paragraphs[0]]).to_json()
+
+
+@pytest.mark.parametrize(
+    "args, status, code",
+    [
+        (["learn"], 2, "U065"),  # nothing to learn from
+        (["learn", str(EXAMPLES)], 2, "U065"),  # a folder: --in-dir
+        (["learn", str(SPUN), "--in-dir", str(EXAMPLES)], 2, "U065"),
+        (["learn", "missing.txt"], 1, "U060"),
+        (["restore", str(SPUN), "--spinner-table", "missing.json"], 1, "U060"),
+    ],
+)
+def test_learn_and_table_errors(unspin_cmd, args, status, code):
+    assert_one_line_error(run(unspin_cmd, *args), status, code)
+
+
+@pytest.mark.parametrize("content", ["not json", '{"swaps": [{"spun": "two words", "original": "x"}]}'])
+def test_a_bad_table_file_is_a_usage_error(unspin_cmd, tmp_path: Path, content: str):
+    (tmp_path / "t.json").write_text(content, encoding="utf-8")
+    assert_one_line_error(run(unspin_cmd, "restore", str(SPUN), "--spinner-table", str(tmp_path / "t.json")), 2, "U007")

@@ -191,6 +191,13 @@ def test_output_differs_from_input_only_at_edits(text: str) -> None:
         assert e.source in EDIT_SOURCES
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_a_spinner_table_keeps_the_output_loss_free(text: str) -> None:
+    table = {"infantry": "troops", "pronounced": "said", "tea": "coffee", "s": "is"}
+    assert_loss_free(text, restore_and_explain(text, engine="rules", min_confidence=0.0, spinner_table=table))
+
+
 # -- pooling over a batch (the spinner's table learnt from the text) ------------------
 
 PLENTY_BATCH = [

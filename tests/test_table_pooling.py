@@ -26,9 +26,9 @@ def _batch(confidences: list[float | None]) -> list[_Sentence]:
     return batch
 
 
-def _pooled(confidences: list[float | None]) -> list[float]:
+def _pooled(confidences: list[float | None], known: dict[str, str] | None = None) -> list[float]:
     batch = _batch(confidences)
-    _pool_table_swaps(batch, TABLE, {"plenty": len(batch)})
+    _pool_table_swaps(batch, TABLE, {"plenty": len(batch)}, known or {})
     return [c for s in batch for c in s.confidences]
 
 
@@ -50,3 +50,9 @@ def test_a_swap_made_nearly_everywhere_is_trusted_everywhere() -> None:
 )
 def test_a_swap_without_agreement_keeps_its_confidences(confidences: list[float | None]) -> None:
     assert _pooled(confidences) == [c for c in confidences if c is not None]
+
+
+def test_a_swap_of_the_callers_table_is_trusted_wherever_it_is_made() -> None:
+    """``RestoreConfig.spinner_table``: learnt from a corpus, or written by a person."""
+    assert _pooled([0.3, None, None], known={"plenty": "stock"}) == [TABLE_AGREEMENT_CONFIDENCE]
+    assert _pooled([0.3, None, None], known={"plenty": "shares"}) == [0.3]
