@@ -1,4 +1,5 @@
-"""The HTTP service: a thin FastAPI layer over :func:`service.restore_many`.
+"""The HTTP service: a thin FastAPI layer over :func:`service.restore_many` (and
+:func:`service.learn_spinner_table`).
 
 It maps JSON (or text/plain) to engine calls and engine results to JSON, and nothing more:
 all restoration logic stays in the engine. The CPU-bound engine runs in a bounded thread
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +45,7 @@ from .api_models import (
     EditOut,
     ErrorBody,
     ErrorResponse,
+    LearnRequest,
     RestoreOptions,
     RestoreRequest,
     RestoreResponse,
@@ -52,14 +54,16 @@ from .api_models import (
 )
 from .config import ENGINE_NAMES, STAGE_NAMES, make_config
 from .edits import EDIT_SOURCES, RestoredText
-from .engine import check_text, engine_status, restore_many, warm_up
+from .engine import check_text, engine_status, learn_spinner_table, restore_many, warm_up
 from .errors import Errors
 from .metrics import CONTENT_TYPE, Metrics
 from .settings import Settings
+from .spinner_table import SpinnerTable
 
 __all__ = ["create_app", "app", "ApiError", "JsonLogFormatter", "logging_config"]
 
 log = logging.getLogger("unspin.api")
+T = TypeVar("T")
 
 _CODED = re.compile(r"^\[(U\d{3})\]\s*(.*)$", re.DOTALL)
 _STAGE_HELP = {
@@ -193,6 +197,13 @@ class _Engine:
             make_config(None, **kwargs)  # cheap: bad options answer 422 before any queueing
         except (ValueError, TypeError) as exc:
             raise ApiError(422, str(exc)) from None
+        return await self._in_pool(partial(restore_many, texts, **kwargs))
+
+    async def learn(self, texts: list[str]) -> SpinnerTable:
+        """``learn_spinner_table(texts)`` in the pool, within the time limit (errors as :meth:`run`)."""
+        return await self._in_pool(partial(learn_spinner_table, texts))
+
+    async def _in_pool(self, call: Callable[[], T]) -> T:
         assert self.warm is not None and self.pool is not None
         limit = self.settings.request_timeout_s
         retry = {"Retry-After": str(max(1, math.ceil(limit)))}
@@ -206,7 +217,7 @@ class _Engine:
         loop = asyncio.get_running_loop()
         self.metrics.in_flight.inc()
         try:
-            job = loop.run_in_executor(self.pool, partial(restore_many, texts, **kwargs))
+            job = loop.run_in_executor(self.pool, call)
             return await asyncio.wait_for(job, timeout=max(deadline - time.monotonic(), 1e-6))
         except TimeoutError:
             raise ApiError(503, Errors.U047.format(seconds=limit), retry) from None
@@ -542,6 +553,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return Response(out.model_dump_json(), media_type="application/json")
 
+    @v1.post(
+        "/spinner-table",
+        summary="Learn a spinner's table from a corpus of its articles (spun text only).",
+        description="Send one spinner's articles, as many as the body limit allows (hundreds teach more than a few); "
+        "get back the table, which `options.spinner_table` of later requests (or UNSPIN_SPINNER_TABLE) takes as it is. "
+        "A bad document refuses the whole request, naming it.",
+        responses=errors_doc,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LearnRequest"}}},
+            }
+        },
+    )
+    async def learn_table(request: Request) -> Response:
+        media, _ = _media_type(request)
+        if media != "application/json":
+            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", "")))
+        req: LearnRequest = _parse_json(await _read_body(request, settings.max_bytes), LearnRequest)
+        texts = []
+        for i, doc in enumerate(req.documents):
+            item, text = _check_document(i, doc, settings.max_chars)
+            if item.error is not None:
+                status = 413 if item.error.code == "U011" else 422
+                where = "" if f"documents.{i}" in item.error.message else f"documents.{i}: "
+                raise ApiError(status, f"[{item.error.code}] {where}{item.error.message}")
+            texts.append(text)
+        table = await engine.learn(texts)
+        return Response(json.dumps(table.to_json(), ensure_ascii=False), media_type="application/json")
+
     @v1.get("/info", summary="Versions, limits and engines.")
     async def info() -> dict[str, Any]:
         ready, status = engine.status()
@@ -580,7 +621,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (RestoreRequest, BatchRequest):
+            for model in (RestoreRequest, BatchRequest, LearnRequest):
                 body = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(body.pop("$defs", {}))
                 components[model.__name__] = body

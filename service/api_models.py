@@ -21,6 +21,7 @@ __all__ = [
     "RestoreOptions",
     "RestoreRequest",
     "BatchRequest",
+    "LearnRequest",
     "EditOut",
     "Software",
     "Warnings",
@@ -79,6 +80,12 @@ class BatchRequest(_Strict):
 
     documents: list[Any] = Field(..., description='Items like {"id": "a1", "text": "..."}; id is optional.')
     options: RestoreOptions = Field(default_factory=RestoreOptions)
+
+
+class LearnRequest(_Strict):
+    """``POST /v1/spinner-table``: one spinner's articles, items as in a batch."""
+
+    documents: list[Any] = Field(..., description='Items like {"id": "a1", "text": "..."}; id is optional.')
 
 
 class EditOut(BaseModel):

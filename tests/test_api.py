@@ -81,6 +81,45 @@ def test_spinner_table_option(client, paragraphs):
         assert got["text"] == service.restore(text, engine="rules", spinner_table=TABLE)
 
 
+def test_learn_a_spinner_table_over_http(client):
+    """POST /v1/spinner-table gives the library's table, which options.spinner_table takes back as it is."""
+    from scripts.spinner import Spinner
+    from scripts.train_verifier import wiki_documents
+
+    spinner = Spinner("field", seed=0)
+    texts = [spinner.spin(d).spun for d in wiki_documents(200)]
+    r = client.post("/v1/spinner-table", json={"documents": [{"id": k, "text": t} for k, t in enumerate(texts)]})
+    assert r.status_code == 200, r.text
+    table = r.json()
+    assert table == service.learn_spinner_table(texts).to_json() and len(table["swaps"]) >= 15
+    r = client.post("/v1/restore", json={"text": texts[0], "options": {"engine": "rules", "spinner_table": table}})
+    assert r.json()["text"] == service.restore(texts[0], engine="rules", spinner_table=table)
+
+
+@pytest.mark.parametrize(
+    "documents, status, code, where",
+    [
+        ([{"text": "Plenty."}, {"text": 42}], 422, "U010", "documents.1: "),
+        ([{"text": "Plenty."}, "text"], 422, "U044", "documents.1 must be an object"),
+        ([{"text": "x \ud800"}], 422, "U012", "documents.0: "),
+    ],
+)
+def test_learning_refuses_a_bad_document_by_its_index(client, documents, status, code, where):
+    body = json.dumps({"documents": documents})  # "\ud800": valid JSON, not valid Unicode
+    r = client.post("/v1/spinner-table", content=body, headers={"Content-Type": "application/json"})
+    assert_error(r, status, code)
+    assert where in r.json()["error"]["message"]
+
+
+def test_learning_checks_the_limits(strict_server):
+    with httpx.Client(base_url=strict_server.url, timeout=60, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
+        assert_error(c.post("/v1/spinner-table", json={"documents": [{"text": "x" * 2000}]}), 413, "U011")
+        assert_error(c.post("/v1/spinner-table", json={"documents": [{"text": "x" * 3000}] * 2}), 413, "U040")
+        assert_error(c.post("/v1/spinner-table", content=b"a", headers={"Content-Type": "text/plain"}), 415, "U042")
+        r = httpx.post(strict_server.url + "/v1/spinner-table", json={"documents": []}, timeout=60)
+        assert_error(r, 401, "U048")
+
+
 def test_the_servers_spinner_table_is_the_default(unspin_cmd, tmp_path: Path):
     """UNSPIN_SPINNER_TABLE: every request without its own table is restored with the server's."""
     (tmp_path / "table.json").write_text(json.dumps(TABLE), encoding="utf-8")
