@@ -28,6 +28,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 from rich.text import Text
 
 from .edits import RestoredText
@@ -329,7 +330,25 @@ def learn(
                 raise _Fail(Errors.U066.format(path=out, detail=exc.strerror or exc)) from None
     except _Fail as exc:
         _die(exc)
+    if out != "-" and table.swaps:
+        _err.print(_table_view(table))
     _err.print(f"learnt {len(table.swaps)} swaps from {table.documents} articles ({table.words:,} words)", markup=False)
+
+
+def _table_view(table: SpinnerTable, limit: int = 30) -> Table:
+    """The learnt swaps, most frequent first, for a person to review before trusting them.
+
+    >>> from service.spinner_table import LearntSwap
+    >>> _table_view(SpinnerTable((LearntSwap("plenty", "stock", 329, 228, 0.69),))).row_count
+    1
+    """
+    view = Table("spun", "original", "places", "restored", "median confidence", title="learnt swaps (review them)")
+    swaps = sorted(table.swaps, key=lambda s: (-s.places, s.spun))
+    for s in swaps[:limit]:
+        view.add_row(s.spun, s.original, f"{s.places:,}", f"{s.restored / max(s.places, 1):.0%}", f"{s.median_confidence:.2f}")
+    if len(swaps) > limit:
+        view.caption = f"... and {len(swaps) - limit} more in the file"
+    return view
 
 
 @app.command()

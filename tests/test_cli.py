@@ -150,6 +150,8 @@ def test_learn_then_restore_with_the_table(unspin_cmd, tmp_path: Path):
     table = json.loads((tmp_path / "table.json").read_text(encoding="utf-8"))
     assert table == service.learn_spinner_table(texts).to_json()
     assert len(table["swaps"]) >= 15 and f"learnt {len(table['swaps'])} swaps from 200 articles" in p.stderr.decode()
+    most = max(table["swaps"], key=lambda s: s["places"])
+    assert "learnt swaps (review them)" in p.stderr.decode() and f"{most['spun']} " in p.stderr.decode()
     article = tmp_path / "spun" / "000.txt"
     p = run(unspin_cmd, "restore", str(article), "--spinner-table", str(tmp_path / "table.json"))
     assert p.returncode == 0, p.stderr.decode()
