@@ -500,8 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
     base = min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch)
-    raw_fn.restore_batches(docs)
     table_docs = load_reuters(args.table_docs, files=TABLE_FILES) if args.table_docs else []
+    if not table_docs:
+        raw_fn.restore_batches(docs)
 
     results: dict[str, Metrics] = {}
     sweeps: dict[str, list[dict[str, Any]]] = {}

@@ -124,3 +124,18 @@ def test_cli_json_and_benchmarks_section(tmp_path: Path, monkeypatch: pytest.Mon
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "## Restoration quality: none engine" in text and "python -m scripts.evaluate --style clean" in text
     assert "| clean | 2 |" in text
+
+
+def test_cli_learns_a_spinner_table_from_other_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import scripts.benchmarks_md as bm
+    from scripts.evaluate import REUTERS, TABLE_FILES, main
+
+    assert not set(TABLE_FILES) & {"reut2-020.sgm.xz", "reut2-021.sgm.xz"}  # never the dev files
+    if not (REUTERS / "reut2-000.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    monkeypatch.setattr(bm, "BENCHMARKS_PATH", tmp_path / "BENCHMARKS.md")
+    assert main(["--style", "field", "--docs", "3", "--table-docs", "20", "--seed", "1", "--write-benchmarks"]) == 0
+    assert "field: spinner table of " in capsys.readouterr().out
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "## Restoration quality: rules engine, 3 articles, spinner table from 20 articles, spinner seed 1" in text
+    assert "learnt by `service.learn_spinner_table` from 20 other Reuters articles" in text
