@@ -320,6 +320,11 @@ def _check_text(text: object, limit: int) -> None:
         raise ApiError(413, Errors.U011.format(size=len(text), limit=limit))
 
 
+def _json_body(schema: str) -> dict[str, Any]:
+    """OpenAPI for a route that reads its JSON body itself: the body is the schema ``schema``."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
 # -- the app ------------------------------------------------------------------------
 
 
@@ -504,12 +509,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "the others are restored together, so the spinner's table is pooled over the batch.",
         response_model=BatchResponse,
         responses=errors_doc,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}},
-            }
-        },
+        openapi_extra=_json_body("BatchRequest"),
     )
     async def restore_batch(request: Request) -> Response:
         t0 = time.perf_counter()
@@ -560,12 +560,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "get back the table, which `options.spinner_table` of later requests (or UNSPIN_SPINNER_TABLE) takes as it is. "
         "A bad document refuses the whole request, naming it.",
         responses=errors_doc,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LearnRequest"}}},
-            }
-        },
+        openapi_extra=_json_body("LearnRequest"),
     )
     async def learn_table(request: Request) -> Response:
         media, _ = _media_type(request)
