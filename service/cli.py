@@ -342,10 +342,10 @@ def _table_view(table: SpinnerTable, limit: int = 30) -> Table:
     >>> _table_view(SpinnerTable((LearntSwap("plenty", "stock", 329, 228, 0.69),))).row_count
     1
     """
-    view = Table("spun", "original", "places", "restored", "median confidence", title="learnt swaps (review them)")
+    view = Table("spun", "original", "places", "restored", "median confidence", "nearest in context", title="learnt swaps (review them)")
     swaps = sorted(table.swaps, key=lambda s: (-s.places, s.spun))
     for s in swaps[:limit]:
-        view.add_row(s.spun, s.original, f"{s.places:,}", f"{s.restored / max(s.places, 1):.0%}", f"{s.median_confidence:.2f}")
+        view.add_row(s.spun, s.original, f"{s.places:,}", f"{s.restored / max(s.places, 1):.0%}", f"{s.median_confidence:.2f}", "yes" if s.nearest else "")
     if len(swaps) > limit:
         view.caption = f"... and {len(swaps) - limit} more in the file"
     return view

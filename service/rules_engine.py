@@ -16,6 +16,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence, Proposals
 from .casing import transfer_casing
@@ -29,7 +30,7 @@ from .spin_score import spin_score
 from .text import Token, lm_sentence, sentences
 from .verifier import Verifier, features, shipped_verifier
 
-__all__ = ["RulesEngine", "ArcProposer"]
+__all__ = ["RulesEngine", "ArcProposer", "SwapEvidence"]
 
 # log10 odds added to an arc the seq2seq model also proposes (see service.model_engine).
 MODEL_AGREEMENT_BONUS = 0.75
@@ -55,6 +56,14 @@ TABLE_AGREEMENT_MIN_PLACES = 8
 TABLE_AGREEMENT_MIN_MEDIAN = 0.2
 TABLE_AGREEMENT_CONFIDENCE = 0.9
 _NUMBER_NAMES = frozenset(NUMBER_WORDS.values())
+
+
+class SwapEvidence(NamedTuple):
+    """What one batch says of a swap of its table (:meth:`RulesEngine.table_evidence`)."""
+
+    places: int  # of the spun form in the batch
+    confidences: list[float]  # where the decoder made the swap, before pooling
+    nearest: bool  # the original is the batch word whose contexts are most like the spun form's
 # Sources whose decisions teach the document table (rules are document-wide already).
 _LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
 # Hook for the model engine: sentence texts -> extra arcs per sentence.
@@ -162,10 +171,11 @@ class RulesEngine:
                 _pool_table_swaps(flat, table, batch_counts, known)
         return docs, evidence
 
-    def table_evidence(self, texts: Sequence[str], cfg: RestoreConfig) -> dict[tuple[str, str], tuple[int, list[float]]]:
-        """What ``texts``, restored as one batch, say of each swap of the table they teach:
-        ``(spun, original) -> (places of spun in the batch, confidences where the swap was made)``,
-        the verifier's confidences before the batch pools them (:func:`_pool_table_swaps`).
+    def table_evidence(self, texts: Sequence[str], cfg: RestoreConfig) -> dict[tuple[str, str], SwapEvidence]:
+        """What ``texts``, restored as one batch, say of each swap of the table they teach
+        (:class:`SwapEvidence`: the spun form's places, the verifier's confidences where the
+        swap was made, before the batch pools them (:func:`_pool_table_swaps`), and whether the
+        original is the word whose batch contexts are most like the spun form's).
 
         ``cfg.spinner_table`` is not used: the evidence comes from ``texts`` alone
         (:func:`service.learn_spinner_table` judges it).
@@ -174,8 +184,15 @@ class RulesEngine:
         if not evidence:
             return {}
         table, batch_counts = evidence[0].table, evidence[0].batch_counts
-        made = _table_places((s for doc in docs for s in doc), table)
-        return {pair: (batch_counts[pair[0]], [sent.confidences[k] for sent, k in places]) for pair, places in made.items()}
+        flat = [s for doc in docs for s in doc]
+        made = _table_places(flat, table)
+        nearest = similar_forms((s.forms for s in flat), sorted({spun for spun, _ in made}), 1, _is_cipher_word)
+        return {
+            (spun, original): SwapEvidence(
+                batch_counts[spun], [sent.confidences[k] for sent, k in places], [w for w, _ in nearest.get(spun, ())] == [original]
+            )
+            for (spun, original), places in made.items()
+        }
 
     def _decode(
         self, sent: _Sentence, evidence: DocumentEvidence, cfg: RestoreConfig, disabled: frozenset[str], verifier: Verifier | None

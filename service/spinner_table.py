@@ -13,7 +13,7 @@ The JSON form (``unspin learn`` writes it; ``options.spinner_table`` of the HTTP
 
     {"format": "unspin-spinner-table", "version": 1, "documents": 1600, "words": 288754,
      "swaps": [{"spun": "plenty", "original": "stock", "places": 112, "restored": 104,
-                "median_confidence": 0.9}, ...]}
+                "median_confidence": 0.9, "nearest": true}, ...]}
 
 >>> table = from_json({"swaps": [{"spun": "Infantry", "original": "troops"}]})
 >>> table.swaps[0].spun, table.pairs()
@@ -44,7 +44,8 @@ class LearntSwap(NamedTuple):
     """One entry: the spinner writes ``spun`` for ``original`` (both as the language model reads them).
 
     ``places``: occurrences of ``spun`` in the corpus; ``restored``: places where the engine
-    restored ``original``; ``median_confidence``: their median confidence (0 for hand-written entries).
+    restored ``original``; ``median_confidence``: their median confidence (0 for hand-written entries);
+    ``nearest``: ``original`` is the corpus word whose contexts are most like those of ``spun``.
     """
 
     spun: str
@@ -52,6 +53,7 @@ class LearntSwap(NamedTuple):
     places: int = 0
     restored: int = 0
     median_confidence: float = 0.0
+    nearest: bool = False
 
 
 class SpinnerTable(NamedTuple):
@@ -131,10 +133,17 @@ def from_json(obj: object) -> SpinnerTable:
             int(_count(stats[s].get("places", 0), f"places of {s!r}")),
             int(_count(stats[s].get("restored", 0), f"restored of {s!r}")),
             float(_count(stats[s].get("median_confidence", 0.0), f"median_confidence of {s!r}")),
+            _flag(stats[s].get("nearest", False), f"nearest of {s!r}"),
         )
         for s, o in pairs
     )
     return SpinnerTable(swaps, int(_count(obj.get("documents", 0), "documents")), int(_count(obj.get("words", 0), "words")))
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(f"{where} must be true or false, got {value!r}")
+    return value
 
 
 def _count(value: object, where: str) -> float:

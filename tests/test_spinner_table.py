@@ -38,7 +38,17 @@ def test_the_table_learnt_from_a_corpus_is_the_spinners(corpus: list[SpunText], 
     assert len(right) >= 0.9 * len(learnt.swaps), [s[:2] for s in learnt.swaps if s not in right]
     for s in learnt.swaps:  # each passed the pooling test over the corpus
         assert LEARN_MIN_PLACES <= s.restored <= s.places and s.restored >= LEARN_MIN_SHARE * s.places
-        assert s.median_confidence >= LEARN_MIN_MEDIAN
+        assert s.median_confidence >= LEARN_MIN_MEDIAN or s.nearest
+
+
+def test_the_context_test_admits_swaps_the_verifier_doubts(corpus: list[SpunText], learnt: SpinnerTable) -> None:
+    """A swap made at most places of its spun form enters with a low median confidence only when
+    its original is the corpus word whose contexts are most like the spun form's."""
+    made = {(w.spun.lower(), w.original.lower()) for s in corpus[:N_LEARN] for w in s.swaps}
+    by_context = [s for s in learnt.swaps if s.median_confidence < LEARN_MIN_MEDIAN]
+    assert by_context and all(s.nearest for s in by_context)  # 3 when written (2 of them the spinner's)
+    assert sum(s.nearest for s in learnt.swaps) > len(by_context)  # the test holds for confident swaps too
+    assert sum((s.spun, s.original) in made for s in by_context) >= len(by_context) / 2
 
 
 def test_a_clean_corpus_teaches_no_table() -> None:
@@ -119,6 +129,7 @@ def test_make_config_takes_every_form(table: object, pairs: tuple[tuple[str, str
         ([("plenty", "stock"), ("Plenty", "shares")], "second original"),
         ({"swaps": [{"spun": "plenty"}]}, 'with "spun" and "original"'),
         ({"swaps": [{"spun": "plenty", "original": "stock", "places": -1}]}, "non-negative"),
+        ({"swaps": [{"spun": "plenty", "original": "stock", "nearest": "yes"}]}, "nearest of 'plenty' must be true or false"),
         ({"format": "unspin-spinner-table", "version": 2, "swaps": []}, "format/version"),
     ],
 )
