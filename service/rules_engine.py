@@ -56,6 +56,10 @@ TABLE_AGREEMENT_MIN_PLACES = 8
 TABLE_AGREEMENT_MIN_MEDIAN = 0.2
 TABLE_AGREEMENT_CONFIDENCE = 0.9
 _NUMBER_NAMES = frozenset(NUMBER_WORDS.values())
+# Sources whose decisions teach the document table (rules are document-wide already).
+_LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
+# Hook for the model engine: sentence texts -> extra arcs per sentence.
+ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[list[Arc]]]
 
 
 class SwapEvidence(NamedTuple):
@@ -64,10 +68,6 @@ class SwapEvidence(NamedTuple):
     places: int  # of the spun form in the batch
     confidences: list[float]  # where the decoder made the swap, before pooling
     nearest: bool  # the original is the batch word whose contexts are most like the spun form's
-# Sources whose decisions teach the document table (rules are document-wide already).
-_LEARNABLE = {"thesaurus", "inflection", "fingerprint", "context", "document", "model"}
-# Hook for the model engine: sentence texts -> extra arcs per sentence.
-ArcProposer = Callable[[list[str], list[list[Token]], list[list[str]]], list[list[Arc]]]
 
 
 class _Sentence:
