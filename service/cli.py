@@ -303,7 +303,7 @@ def learn(
     """Learn a spinner's table from a corpus of its articles, for `restore --spinner-table`.
 
     Spun text only: the swaps the engine makes at most places of their spun form over the
-    whole corpus. Hundreds of articles teach more than a few (1,600 Reuters articles: ~100 swaps).
+    whole corpus. The more articles, the more swaps (Reuters: 1,600 articles ~120 swaps, 6,400 ~220).
     """
     from . import learn_spinner_table
 

@@ -170,19 +170,24 @@ def restore(text: str, config: RestoreConfig | None = None, **kwargs: Any) -> st
 #: Documents restored together while learning a table; the evidence of the chunks is added up.
 LEARN_CHUNK = 2000
 #: A learnt swap was made at this many places at least, at this share of its spun form's places
-#: at least, with at least this median confidence (the verifier's, before pooling). Chosen on
-#: reut2-018 (200 field-spun articles, spinner seeds 0 and 1) with tables learnt from 1,600
-#: articles of reut2-000..003; measured on the dev files with the same tables (BENCHMARKS.md,
-#: model_cards/reversal_dictionary.md). Looser in share than a batch's own pooling (0.7): a
-#: spun form that is also a genuine word ("plenty", "worth") is restored at fewer of its places.
-#: A lower median confidence is enough when the original is the word whose contexts in the corpus
-#: are most like the spun form's, in at least half the chunks that taught the swap: the spinner
-#: left the word alone at some places, so a swap the language model doubts at each place
-#: ("flatulence" -> "inflation", median 0.24) still shows where the original stands (of the
-#: engine's swaps on reut2-000..003, 123 of 135 right with this test, 93 of 101 without it).
+#: at least, with at least this median confidence (the verifier's, before pooling). Places and
+#: share chosen on reut2-018 (200 field-spun articles, spinner seeds 0 and 1) with tables learnt
+#: from 1,600 articles of reut2-000..003; measured on the dev files with the same tables
+#: (BENCHMARKS.md, model_cards/reversal_dictionary.md). Looser in share than a batch's own
+#: pooling (0.7): a spun form that is also a genuine word ("plenty", "worth") is restored at fewer
+#: of its places. The median confidences were chosen with tables from 2,000 and 6,400 articles:
+#: a bigger archive teaches more of the spinner's swaps but also more near misses, which 0.4 let
+#: in ("accidental" -> "current" for "new", "yesterday" -> "today" where the spinner made none).
+#: A lower median confidence, down to LEARN_MIN_NEAREST_MEDIAN, is enough when the original is the
+#: word whose contexts in the corpus are most like the spun form's, in at least half the chunks that
+#: taught the swap: the spinner left the word alone at some places, so a swap the language model
+#: doubts at each place ("flatulence" -> "inflation", median 0.24) still shows where the original
+#: stands. Below that floor the context evidence of one chunk admitted genuine words of the corpus
+#: ("bourse" -> "menu" 0.04, "callable" -> "mature" 0.08).
 LEARN_MIN_PLACES = 8
 LEARN_MIN_SHARE = 0.5
-LEARN_MIN_MEDIAN = 0.4
+LEARN_MIN_MEDIAN = 0.55
+LEARN_MIN_NEAREST_MEDIAN = 0.15
 
 
 def learn_spinner_table(
@@ -194,8 +199,9 @@ def learn_spinner_table(
     one batch; a swap enters the table when, over the chunks whose batch table holds it,
     the engine made it at :data:`LEARN_MIN_PLACES` places or more, at a share of at least
     :data:`LEARN_MIN_SHARE` of its spun form's places, with a median confidence of at least
-    :data:`LEARN_MIN_MEDIAN` or the original as the word whose contexts are most like the spun
-    form's; of two originals for one spun form, the one made more often.
+    :data:`LEARN_MIN_MEDIAN` — or of at least :data:`LEARN_MIN_NEAREST_MEDIAN` with the original
+    as the word whose contexts are most like the spun form's; of two originals for one spun form,
+    the one made more often.
     Pass the table to later restorations as ``spinner_table=``.
 
     Args:
@@ -239,16 +245,19 @@ def learn_spinner_table(
         LearntSwap(*pair, places[pair], len(confidences), round(statistics.median(confidences), 4), 2 * nearest[pair] >= chunks[pair])
         for pair, confidences in sorted(made.items())
     )
-    swaps = [
-        s
-        for s in learnt
-        if s.restored >= max(LEARN_MIN_PLACES, LEARN_MIN_SHARE * s.places) and (s.median_confidence >= LEARN_MIN_MEDIAN or s.nearest)
-    ]
     best: dict[str, LearntSwap] = {}
-    for swap in swaps:  # one original per spun form: the one made most often
+    for swap in filter(_admitted, learnt):  # one original per spun form: the one made most often
         if swap.spun not in best or swap.restored > best[swap.spun].restored:
             best[swap.spun] = swap
     return SpinnerTable(tuple(best[s] for s in sorted(best)), n_docs, n_words)
+
+
+def _admitted(swap: LearntSwap) -> bool:
+    """Whether a swap's evidence over a corpus lets it into a learnt table (:func:`learn_spinner_table`)."""
+    if swap.restored < max(LEARN_MIN_PLACES, LEARN_MIN_SHARE * swap.places):
+        return False
+    floor = LEARN_MIN_NEAREST_MEDIAN if swap.nearest else LEARN_MIN_MEDIAN
+    return swap.median_confidence >= floor
 
 
 def warm_up(engine: str = "auto") -> str:

@@ -10,7 +10,7 @@ from scripts.evaluate import evaluate
 from scripts.spinner import Spinner, SpunText
 from scripts.train_verifier import wiki_documents
 from service.config import make_config
-from service.engine import LEARN_MIN_MEDIAN, LEARN_MIN_PLACES, LEARN_MIN_SHARE
+from service.engine import LEARN_MIN_MEDIAN, LEARN_MIN_NEAREST_MEDIAN, LEARN_MIN_PLACES, LEARN_MIN_SHARE
 from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE
 from service.spinner_table import LearntSwap, SpinnerTable, from_json
 
@@ -38,7 +38,7 @@ def test_the_table_learnt_from_a_corpus_is_the_spinners(corpus: list[SpunText], 
     assert len(right) >= 0.9 * len(learnt.swaps), [s[:2] for s in learnt.swaps if s not in right]
     for s in learnt.swaps:  # each passed the pooling test over the corpus
         assert LEARN_MIN_PLACES <= s.restored <= s.places and s.restored >= LEARN_MIN_SHARE * s.places
-        assert s.median_confidence >= LEARN_MIN_MEDIAN or s.nearest
+        assert s.median_confidence >= (LEARN_MIN_NEAREST_MEDIAN if s.nearest else LEARN_MIN_MEDIAN)
 
 
 def test_the_context_test_admits_swaps_the_verifier_doubts(corpus: list[SpunText], learnt: SpinnerTable) -> None:
@@ -52,7 +52,7 @@ def test_the_context_test_admits_swaps_the_verifier_doubts(corpus: list[SpunText
 
 
 def test_a_clean_corpus_teaches_no_table() -> None:
-    """Unspun text: nothing the engine restores at most places of a word (1,600 clean Reuters articles: 3 swaps)."""
+    """Unspun text: nothing the engine restores at most places of a word (1,600 clean Reuters articles: 2 swaps)."""
     assert service.learn_spinner_table(wiki_documents(N_LEARN)).swaps == ()
 
 
@@ -66,7 +66,8 @@ def test_single_articles_restore_more_with_the_learnt_table(corpus: list[SpunTex
         return results[text].edits
 
     with_table = evaluate(held_out, restore)
-    assert with_table.content_recall >= without.content_recall + 0.03, (without.content_recall, with_table.content_recall)
+    # 12.8 -> 15.8 % when written (16.6 % with the looser median test of 2026-12-05, 29 swaps instead of 25)
+    assert with_table.content_recall >= without.content_recall + 0.02, (without.content_recall, with_table.content_recall)
     assert with_table.content_precision >= 0.9
     table = dict(learnt.pairs())
     for text, result in results.items():
