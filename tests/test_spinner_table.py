@@ -34,7 +34,7 @@ def test_the_table_learnt_from_a_corpus_is_the_spinners(corpus: list[SpunText], 
     made = {(w.spun.lower(), w.original.lower()) for s in corpus[:N_LEARN] for w in s.swaps}
     right = [s for s in learnt.swaps if (s.spun, s.original) in made]
     assert learnt.documents == N_LEARN and learnt.words == sum(len(s.spun.split()) for s in corpus[:N_LEARN])
-    assert len(learnt.swaps) >= 15  # 27 when written
+    assert len(learnt.swaps) >= 15  # 25 when written
     assert len(right) >= 0.9 * len(learnt.swaps), [s[:2] for s in learnt.swaps if s not in right]
     for s in learnt.swaps:  # each passed the pooling test over the corpus
         assert LEARN_MIN_PLACES <= s.restored <= s.places and s.restored >= LEARN_MIN_SHARE * s.places
@@ -46,7 +46,7 @@ def test_the_context_test_admits_swaps_the_verifier_doubts(corpus: list[SpunText
     its original is the corpus word whose contexts are most like the spun form's."""
     made = {(w.spun.lower(), w.original.lower()) for s in corpus[:N_LEARN] for w in s.swaps}
     by_context = [s for s in learnt.swaps if s.median_confidence < LEARN_MIN_MEDIAN]
-    assert by_context and all(s.nearest for s in by_context)  # 3 when written (2 of them the spinner's)
+    assert by_context and all(s.nearest for s in by_context)  # 4 when written (3 of them the spinner's)
     assert sum(s.nearest for s in learnt.swaps) > len(by_context)  # the test holds for confident swaps too
     assert sum((s.spun, s.original) in made for s in by_context) >= len(by_context) / 2
 
