@@ -174,9 +174,8 @@ LEARN_CHUNK = 2000
 #: reut2-018 (200 field-spun articles, spinner seeds 0 and 1): places and share with tables learnt
 #: from 1,600 articles, re-checked and the medians chosen with 2,000 and 6,400 (reut2-000..012);
 #: measured on the dev files with tables from 1,600 and 6,400 articles (BENCHMARKS.md,
-#: model_cards/reversal_dictionary.md). Looser in share than a batch's own
-#: pooling (0.7): a spun form that is also a genuine word ("plenty", "worth") is restored at fewer
-#: of its places. A bigger archive teaches more of the spinner's swaps but also more near misses,
+#: model_cards/reversal_dictionary.md). Looser in share than a batch's own pooling (0.7): a spun
+#: form that is also a genuine word ("plenty", "worth") is restored at fewer of its places. A bigger archive teaches more of the spinner's swaps but also more near misses,
 #: which a median of 0.4 let in ("accidental" -> "current" for "new", "yesterday" -> "today" where
 #: the spinner made none). A share of 0.45 restored a little more, with more false edits on clean text.
 #: A lower median confidence, down to LEARN_MIN_NEAREST_MEDIAN, is enough when the original is the
