@@ -2,6 +2,7 @@
 # Refresh every section of BENCHMARKS.md (about 25 minutes on 2 cores). Run from the repository root.
 set -euxo pipefail
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --batch 50 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --batch 200 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --sweep 0.5,0.7,0.9 --write-benchmarks

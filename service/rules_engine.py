@@ -27,7 +27,7 @@ from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model, query_forms
 from .spin_score import spin_score
-from .text import Token, lm_sentence, sentences
+from .text import Token, has_markup_between, lm_sentence, sentences, without_markup
 from .verifier import Verifier, features, shipped_verifier
 
 __all__ = ["RulesEngine", "ArcProposer", "SwapEvidence"]
@@ -73,11 +73,16 @@ class SwapEvidence(NamedTuple):
 class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
-    __slots__ = ("doc", "tokens", "forms", "lm_forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains")
+    __slots__ = (
+        "doc", "tokens", "joins", "forms", "lm_forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains"
+    )
 
-    def __init__(self, doc: int, tokens: list[Token]) -> None:
+    def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
+        """``text``: the document, if it may hold markup (which the sentence leaves out; see ``joins``)."""
         self.doc = doc
         self.tokens = tokens
+        # token indices k with markup between tokens k - 1 and k: no edit may span one, or it would drop the markup
+        self.joins = frozenset(k for k in range(1, len(tokens)) if has_markup_between(text, tokens[k - 1], tokens[k])) if text else frozenset()
         self.forms = lm_sentence(tokens)
         self.lm_forms = query_forms(self.forms)  # what the language model reads (the decoder's input)
         self.unfit: frozenset[int] = frozenset()
@@ -116,10 +121,11 @@ class RulesEngine:
         results = []
         for text, doc, ev in zip(texts, docs, evidence, strict=True):
             edits = [
-                _to_edit(text, s.tokens, d, p)
+                edit
                 for s in doc
                 for d, p in zip(s.decisions, s.confidences, strict=True)
                 if p >= cfg.min_confidence
+                for edit in _to_edits(text, s.tokens, d, p, s.joins)
             ]
             restored = apply_edits(text, edits)
             n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
@@ -145,12 +151,16 @@ class RulesEngine:
         with ``pool_table=False`` they are the verifier's alone, before pooling.
         """
         disabled = frozenset(cfg.disable)
-        docs = [[_Sentence(d, toks) for toks in sentences(text)] for d, text in enumerate(texts)]
+        docs = []
+        for d, text in enumerate(texts):
+            markup = text if "<" in text or "&" in text else ""  # only then can a sentence leave markup out
+            docs.append([_Sentence(d, toks, markup) for toks in sentences(text)])
         flat = [s for doc in docs for s in doc]
         if propose is not None and flat:
-            texts_of = [" ".join(texts[s.doc][s.tokens[0].start : s.tokens[-1].end].split()) for s in flat]  # one line, as the model was trained
+            # one line without markup, as the model was trained
+            texts_of = [" ".join(without_markup(texts[s.doc][s.tokens[0].start : s.tokens[-1].end]).split()) for s in flat]
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
-                sent.extra = extra
+                sent.extra = [a for a in extra if not _drops_markup(a, sent.joins)]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
         evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
         for sent in flat:
@@ -201,9 +211,13 @@ class RulesEngine:
             sent.decisions, sent.features, sent.confidences = [], [], []
             return
         if sent.proposals is None:
-            sent.proposals = self.generator.proposals(
+            proposals = self.generator.proposals(
                 sent.tokens, sent.forms, evidence.p_field, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
             )
+            if sent.joins:
+                arcs = {i: kept for i, position_arcs in proposals.arcs.items() if (kept := [a for a in position_arcs if not _drops_markup(a, sent.joins)])}
+                proposals = proposals._replace(arcs=arcs)
+            sent.proposals = proposals
         arcs = self.generator.price(sent.proposals, sent.forms, evidence, disabled)
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
@@ -221,6 +235,17 @@ class RulesEngine:
                 q = verifier.probability(x)
                 if q > sent.confidences[k]:
                     sent.decisions[k], sent.features[k], sent.confidences[k] = rival, x, q
+
+
+def _spans_join(arc: Arc, joins: frozenset[int]) -> bool:
+    """Whether ``arc`` covers tokens on both sides of markup (``_Sentence.joins``)."""
+    return any(arc.start < k < arc.end for k in joins)
+
+
+def _drops_markup(arc: Arc, joins: frozenset[int]) -> bool:
+    """Whether the edit of ``arc`` would replace markup: it spans some, and is not word for word
+    (a word-for-word phrase becomes one edit a word, see :func:`_to_edits`)."""
+    return len(arc.words) != arc.end - arc.start and _spans_join(arc, joins)
 
 
 def _add_model_arc(position_arcs: list[Arc], arc: Arc, bonus: float) -> None:
@@ -419,9 +444,17 @@ def _detokenize(words: Sequence[str]) -> str:
     return out
 
 
-def _to_edit(text: str, tokens: list[Token], decision: Decision, confidence: float) -> Edit:
+def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: float, joins: frozenset[int]) -> list[Edit]:
+    """The edit of ``decision``; a phrase across markup (word for word, see :func:`_drops_markup`)
+    becomes one edit per word it changes, so the markup between its words stays."""
     arc = decision.arc
+    if _spans_join(arc, joins):
+        return [
+            Edit(tok.start, tok.end, tok.text, transfer_casing(tok.text, word), round(confidence, 4), arc.source, ())  # type: ignore[arg-type]
+            for tok, word in zip(tokens[arc.start : arc.end], arc.words, strict=True)
+            if tok.text.lower() != word.lower()
+        ]
     start, end = tokens[arc.start].start, tokens[arc.end - 1].end
     spun = text[start:end]
     alternatives = tuple(transfer_casing(spun, _detokenize(w)) if w else spun for w in decision.alternatives)
-    return Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(confidence, 4), arc.source, alternatives)  # type: ignore[arg-type]
+    return [Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(confidence, 4), arc.source, alternatives)]  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "WORD_RE"]
+__all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "has_markup_between", "without_markup", "WORD_RE"]
 
 # A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
 # "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
@@ -29,8 +29,18 @@ WORD_RE = re.compile(
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n[" + _APOS + r"]t|[" + _APOS + r"](?:s|re|ve|ll|d|m))$")
 # Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
-_MARKUP_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--.*?-->|&#?\w{1,10};"
+_TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--.*?-->"
+_MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
 _TOKEN_RE = re.compile(_MARKUP_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
+# Markup that is not text: tags, comments and the entities of a space. A sentence leaves it out,
+# like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
+_INVISIBLE_RE = re.compile(_TAG_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);", re.DOTALL)
+# A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|pre"
+    r"|section|table|td|th|tr|ul)\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
 _SENTENCE_END = {".", "!", "?"}
@@ -72,16 +82,23 @@ def sentences(text: str) -> Iterator[list[Token]]:
     """Yield the tokens of ``text`` one sentence at a time.
 
     A sentence ends after ".", "!" or "?" (plus closing quotes or brackets) when the
-    next token starts with a capital letter, a digit or a quote; and at a line break
+    next token starts with a capital letter, a digit or a quote; at a line break
     that starts a block: a blank line, an indented line, or a line that starts with a
-    mark rather than a word (a list bullet, "#", ">", a tag). Any other line break is
-    hard wrapping inside a sentence (newswire, e-mail, plain text at 72 columns): the
-    sentence goes on, so the words on either side keep their context.
+    mark rather than a word (a list bullet, "#", ">"); and at an HTML block tag
+    ("<p>", "</li>", "<br>"…). Any other line break is hard wrapping inside a sentence
+    (newswire, e-mail, plain text at 72 columns): the sentence goes on, so the words on
+    either side keep their context. Tags, comments and non-breaking spaces are left out
+    of the sentences, like whitespace (the text between tokens, never touched), for the
+    same reason: "that <b>a infantry</b> would" reads as "that a infantry would".
 
     >>> [[t.text for t in s] for s in sentences("If the dollar goes the way of\\nWall Street.\\n  - Prices")]
     [['If', 'the', 'dollar', 'goes', 'the', 'way', 'of', 'Wall', 'Street', '.'], ['-', 'Prices']]
+    >>> [[t.text for t in s] for s in sentences("<h1>Infantry leave</h1><p>A <b>supervision</b> orator&nbsp;pronounced")]
+    [['Infantry', 'leave'], ['A', 'supervision', 'orator', 'pronounced']]
     """
     tokens = tokenize(text)
+    if "<" in text or "&" in text:
+        tokens = [t for t in tokens if not _INVISIBLE_RE.fullmatch(t.text)]
     current: list[Token] = []
     for i, tok in enumerate(tokens):
         current.append(tok)
@@ -89,6 +106,12 @@ def sentences(text: str) -> Iterator[list[Token]]:
         if nxt is None:
             break
         gap = text[tok.end : nxt.start]
+        if "<" in gap or "&" in gap:  # markup left out: a block tag ends the sentence, the rest is like whitespace
+            if _BLOCK_TAG_RE.search(gap):
+                yield current
+                current = []
+                continue
+            gap = _INVISIBLE_RE.sub("", gap)
         if "\n" in gap and _starts_block(gap, nxt.text):
             yield current
             current = []
@@ -99,6 +122,20 @@ def sentences(text: str) -> Iterator[list[Token]]:
                 current = []
     if current:
         yield current
+
+
+def has_markup_between(text: str, left: Token, right: Token) -> bool:
+    """Whether markup that :func:`sentences` leaves out stands between two of its tokens."""
+    return _INVISIBLE_RE.search(text, left.end, right.start) is not None
+
+
+def without_markup(text: str) -> str:
+    """``text`` with the markup that :func:`sentences` leaves out replaced by spaces.
+
+    >>> without_markup("a <b>infantry</b>&nbsp;left")
+    'a  infantry  left'
+    """
+    return _INVISIBLE_RE.sub(" ", text) if "<" in text or "&" in text else text
 
 
 def _starts_block(gap: str, next_token: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import threading
 import time
 
@@ -137,6 +138,58 @@ def test_markup_and_line_breaks_survive() -> None:
     assert_loss_free(text, result)
     assert result.text.startswith("<p>A <b>")
     assert result.text.endswith("“We will stay.”</p>\n")
+
+
+@pytest.mark.parametrize(
+    ("html", "plain", "swap"),
+    [
+        (  # inline tags around the spun words
+            "<p>The supervision pronounced on Tuesday that <b>a infantry</b> would leave.</p>",
+            "The supervision pronounced on Tuesday that a infantry would leave.",
+            ("infantry", "troops"),
+        ),
+        (  # a link, a non-breaking space, a comment
+            '<p>Officials pronounced <a href="https://example.com/a">a infantry</a> had left&nbsp;a city.<!-- x --></p>',
+            "Officials pronounced a infantry had left a city.",
+            ("infantry", "troops"),
+        ),
+        (  # a block tag ends a sentence without a full stop (a heading); the first word of a block is sentence-initial
+            "<h1>Infantry leave</h1><p>Supervision pronounced a army left.</p>",
+            "Infantry leave\n\nSupervision pronounced a army left.",
+            ("Supervision", "Government"),
+        ),
+    ],
+)
+def test_markup_is_transparent_to_restoration(html: str, plain: str, swap: tuple[str, str]) -> None:
+    """Markup is left out of the sentences the engine reads, so it restores what the plain text restores (until
+    2026-12-06 a tag was a token: "that <b> a infantry" kept "infantry", and a block's first word counted as a name)."""
+    result = restore_and_explain(html, engine="rules")
+    assert_loss_free(html, result)
+    expected = restore_and_explain(plain, engine="rules")
+    assert [(e.spun, e.original) for e in result.edits] == [(e.spun, e.original) for e in expected.edits]
+    assert swap in [(e.spun, e.original) for e in result.edits]
+    assert re.findall(r"<[^>]*>|&nbsp;", result.text) == re.findall(r"<[^>]*>|&nbsp;", html)
+
+
+def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None:
+    """No edit spans markup: a word-for-word phrase becomes one edit a word, another one is not made."""
+    plain = "The network was trained with counterfeit consciousness methods."
+    assert [e.original for e in restore_and_explain(plain, engine="rules").edits] == ["artificial intelligence"]
+    html = "The network was trained with counterfeit <em>consciousness</em> methods."
+    result = restore_and_explain(html, engine="rules")
+    assert_loss_free(html, result)
+    assert result.text == "The network was trained with artificial <em>intelligence</em> methods."
+    assert [(e.spun, e.original, e.source) for e in result.edits] == [
+        ("counterfeit", "artificial", "tortured_phrase"),
+        ("consciousness", "intelligence", "tortured_phrase"),
+    ]
+    plain = "The authors describe the acknowledgement of characters in this paper."
+    assert [e.original for e in restore_and_explain(plain, engine="rules").edits] == ["character recognition"]
+    html = "The authors describe the acknowledgement <i>of characters</i> in this paper."
+    result = restore_and_explain(html, engine="rules", min_confidence=0.0)
+    assert_loss_free(html, result)
+    assert all("<" not in e.spun for e in result.edits)
+    assert re.findall(r"<[^>]*>", result.text) == ["<i>", "</i>"]
 
 
 def test_batch_is_in_order_and_pools() -> None:

@@ -37,12 +37,20 @@ def test_sentences_split_on_stops_and_line_breaks() -> None:
         ("Markets\n \t\nThe dollar fell", [["Markets"], ["The", "dollar", "fell"]]),
         ("Shr 1.20 dlrs\n    Net 5 mln", [["Shr", "1.20", "dlrs"], ["Net", "5", "mln"]]),  # indented line
         ("apples and\n- pears", [["apples", "and"], ["-", "pears"]]),  # a line that starts with a mark
-        ("the end of\n<b>May</b>", [["the", "end", "of"], ["<b>", "May", "</b>"]]),
+        ("the end of\n<b>May</b>", [["the", "end", "of", "May"]]),  # markup is left out; an inline tag is no block
+        ("the end of\n<p>May", [["the", "end", "of"], ["May"]]),  # a block tag is
         ('he said\n"we', [["he", "said", '"', "we"]]),  # a quote opens a wrapped line's sentence too
     ],
 )
 def test_a_line_break_ends_a_sentence_only_where_a_block_starts(text: str, expected: list[list[str]]) -> None:
     assert [[t.text for t in s] for s in sentences(text)] == expected
+
+
+def test_sentences_leave_markup_out_but_keep_entities_of_text() -> None:
+    text = '<p class="x">A <b>word</b>&nbsp;here &amp; <!-- note --> there.</p><p>Next'
+    got = list(sentences(text))
+    assert [[t.text for t in s] for s in got] == [["A", "word", "here", "&amp;", "there", "."], ["Next"]]
+    assert all(text[t.start : t.end] == t.text for s in got for t in s)
 
 
 def test_lm_form() -> None:
