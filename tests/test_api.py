@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -154,6 +155,25 @@ def test_restore_text_plain(client, spun_article):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
     assert r.text == service.restore(spun_article)
+
+
+def test_html_comes_back_with_every_tag(client, spun_article):
+    """An HTML article, as a content pipeline sends it: restored like the plain text, its markup untouched."""
+    paragraphs = [p for p in spun_article.split("\n\n") if p.strip()]
+    linked = [p.replace("a infantry", 'a <a href="/t">infantry</a>') for p in paragraphs]
+    html = "<article>\n" + "\n".join(f"<p>{p}</p>" for p in linked) + "\n</article>"
+    assert 'a <a href="/t">infantry</a>' in html
+    r = client.post("/v1/restore", json={"text": html, "options": {"engine": "rules"}})
+    assert r.status_code == 200
+    body = r.json()
+    assert {k: body[k] for k in ("text", "edits", "spin_score", "engine")} == expected(html, engine="rules")
+    assert 'the <a href="/t">troops</a>' in body["text"]
+    tags = re.compile(r"<[^>]*>")
+    assert tags.findall(body["text"]) == tags.findall(html)
+    plain = {(e["spun"], e["original"]) for e in expected(spun_article, engine="rules")["edits"]}
+    assert {(e["spun"], e["original"]) for e in body["edits"]} == plain
+    r = client.post("/v1/restore", content=html.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
+    assert r.status_code == 200 and r.text == body["text"]
 
 
 def test_text_plain_options_in_query(client, paragraphs):
