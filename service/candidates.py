@@ -262,7 +262,7 @@ class CandidateGenerator:
         """
         return _arc_fields(
             c
-            for c in self.dictionary.lookup(form)[:max_candidates]
+            for c in self.dictionary.lookup(form, max_candidates)
             if c.original != form
             and (eligible or c.source == "fingerprint")
             and not (c.source == "thesaurus" and " " in c.original)

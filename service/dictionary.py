@@ -133,26 +133,29 @@ class ReversalDictionary:
                 entries[key] = rest
         return cls(entries, info)
 
-    def _parse_uncached(self, key: str) -> tuple[Candidate, ...]:
+    def _parse_uncached(self, key: str, limit: int = -1) -> tuple[Candidate, ...]:
         rest = self._entries.get(key)
         if not rest:
             return ()
         out = []
-        for cell in rest.split("\t"):
+        cells = rest.split("\t", limit)
+        for cell in cells[:limit] if limit >= 0 else cells:
             original, weight, source, zipf = cell.split("|")
             out.append(Candidate(original, float(weight), source, float(zipf)))
         return tuple(out)
 
-    def lookup(self, key: str) -> tuple[Candidate, ...]:
+    def lookup(self, key: str, limit: int | None = None) -> tuple[Candidate, ...]:
         """Candidate originals of a spun key, best first.
 
         Args:
             key: Space-joined LM forms of the spun tokens ("infantry", "iran 's", "during a").
+            limit: Only the first ``limit`` candidates: the rest of the entry is not read, and
+                the answer is not cached (for a caller that caches what it makes of it).
 
         Returns:
             The candidates, or an empty tuple when the key is unknown.
         """
-        return self._parse(key)
+        return self._parse(key) if limit is None else self._parse_uncached(key, limit)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -22,6 +22,7 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import mul
 from pathlib import Path
 
 from .candidates import Arc, DocumentEvidence, zipf
@@ -132,10 +133,8 @@ class Verifier:
         object.__setattr__(self, "_intercept", self.bias - sum(c * m for c, m in zip(coef, self.mean, strict=False)))
 
     def probability(self, x: Sequence[float]) -> float:
-        """P(the edit is a true restoration) for the feature vector ``x``."""
-        z = self._intercept
-        for xi, c in zip(x, self._coef, strict=True):
-            z += c * xi
+        """P(the edit is a true restoration) for the feature vector ``x`` (as long as :data:`FEATURES`)."""
+        z = sum(map(mul, self._coef, x), self._intercept)  # the intercept first, then each term in order
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def to_json(self) -> str:
