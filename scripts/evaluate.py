@@ -486,6 +486,18 @@ class EngineRestorer:
         self.scores[text] = result.spin_score
 
 
+def _learn_table(texts: list[str], chunk: int) -> Any:
+    """The spinner table ``texts`` teach: :func:`service.learn_spinner_table`, or in chunks of ``chunk``."""
+    import service
+
+    if not chunk:
+        return service.learn_spinner_table(texts)
+    learner = service.SpinnerTableLearner()
+    for k in range(0, len(texts), chunk):
+        learner.read(texts[k : k + chunk])
+    return learner.table()
+
+
 def _filtered(fn: Callable[[str], list[Any]], threshold: float) -> RestoreFn:
     return lambda text: [e for e in fn(text) if getattr(e, "confidence", 1.0) >= threshold]
 
@@ -512,6 +524,13 @@ def main(argv: list[str] | None = None) -> int:
         help="learn the spinner's table (service.learn_spinner_table) from this many other Reuters articles "
         f"({TABLE_FILES[0]} on), spun by the same spinner, and restore with it",
     )
+    ap.add_argument(
+        "--table-chunk",
+        type=int,
+        default=0,
+        help="with --table-docs: learn from chunks of this many articles (service.SpinnerTableLearner), as a server "
+        "feed does with UNSPIN_FEED_LEARN_EVERY; default: learn_spinner_table's chunks",
+    )
     ap.add_argument("--markup", action="store_true", help="send every text as inline HTML (scripts/markup.py); edits are mapped back")
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
@@ -533,9 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         spinner = Spinner(style, args.seed)
         pairs = [spinner.spin(d) for d in docs]
         if table_docs:  # a table per spinner: clean texts are restored again with it
-            import service
-
-            tables[style] = service.learn_spinner_table(spinner.spin(d).spun for d in table_docs)
+            tables[style] = _learn_table([spinner.spin(d).spun for d in table_docs], args.table_chunk)
             raw_fn = EngineRestorer(args.engine, base, args.batch, tables[style], markup=args.markup)
             raw_fn.restore_batches(docs)
         fn = _filtered(raw_fn, args.min_confidence)
@@ -587,8 +604,10 @@ def main(argv: list[str] | None = None) -> int:
             body += ("Every spun and clean text was sent as inline HTML (`scripts/markup.py`: paragraphs in `<p>`, runs of "
                      "1-3 words in `<a href>`, `<b>`, `<i>` or `<em>` starting at about 8 % of the words); the edits "
                      "were mapped back to the plain text and scored as usual.\n\n")
+        learnt_by = (f"in chunks of {args.table_chunk} by `service.SpinnerTableLearner` (as a server feed learns)"
+                     if args.table_chunk else "by `service.learn_spinner_table`")
         for style, t in tables.items():
-            body += (f"With the {style} spinner's table learnt by `service.learn_spinner_table` from {t.documents} "
+            body += (f"With the {style} spinner's table learnt {learnt_by} from {t.documents} "
                      f"other Reuters articles ({t.words:,} words, from {TABLE_FILES[0]} on) spun by the same spinner: "
                      f"{len(t.swaps)} swaps.\n\n")
         body += markdown_table(results)
@@ -597,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
         batching = f", batches of {args.batch}" if args.batch > 1 else ""
         batching += f", spinner table from {args.table_docs} articles" if args.table_docs else ""
+        batching += f" in chunks of {args.table_chunk}" if args.table_docs and args.table_chunk else ""
         batching += f", spinner seed {args.seed}" if args.seed else ""
         batching += ", as HTML" if args.markup else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)

@@ -8,6 +8,8 @@ python -m scripts.evaluate --style field --docs 200 --batch 200 --sweep 0.5,0.7,
 python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 1600 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --table-docs 6400 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field --docs 200 --table-docs 400 --table-chunk 400 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --table-chunk 400 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 6400 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --engine model --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks

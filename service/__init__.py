@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .config import RestoreConfig
 from .edits import Edit, RestoredText, apply_edits
-from .engine import learn_spinner_table, restore, restore_and_explain, restore_many
+from .engine import SpinnerTableLearner, learn_spinner_table, restore, restore_and_explain, restore_many
 from .spinner_table import SpinnerTable
 
 __version__ = "0.1.0"
@@ -20,6 +20,7 @@ __all__ = [
     "restore_many",
     "learn_spinner_table",
     "SpinnerTable",
+    "SpinnerTableLearner",
     "apply_edits",
     "RestoreConfig",
     "RestoredText",

@@ -45,6 +45,7 @@ from .api_models import (
     EditOut,
     ErrorBody,
     ErrorResponse,
+    FeedOut,
     LearnRequest,
     RestoreOptions,
     RestoreRequest,
@@ -56,6 +57,7 @@ from .config import ENGINE_NAMES, STAGE_NAMES, make_config
 from .edits import EDIT_SOURCES, RestoredText
 from .engine import check_text, engine_status, learn_spinner_table, restore_many, warm_up
 from .errors import Errors
+from .feeds import Feeds
 from .metrics import CONTENT_TYPE, Metrics
 from .settings import Settings
 from .spinner_table import SpinnerTable
@@ -154,6 +156,7 @@ class _Engine:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.feeds = Feeds(settings.feed_learn_every, settings.max_feeds)
         self.pool: ThreadPoolExecutor | None = None
         self.warm: asyncio.Future[dict[str, Any]] | None = None
 
@@ -198,6 +201,34 @@ class _Engine:
         except (ValueError, TypeError) as exc:
             raise ApiError(422, str(exc)) from None
         return await self._in_pool(partial(restore_many, texts, **kwargs))
+
+    def feed_table(self, options: RestoreOptions, kwargs: dict[str, Any]) -> None:
+        """Restore with the table ``options.feed`` has taught where the request sends none.
+
+        Raises:
+            ApiError: 422 for a bad feed name or a feed over UNSPIN_MAX_FEEDS.
+        """
+        if options.feed is None:
+            return
+        try:
+            table = self.feeds.table(options.feed)
+        except ValueError as exc:
+            raise ApiError(422, str(exc)) from None
+        if table is not None and table.swaps and options.spinner_table is None:
+            kwargs["spinner_table"] = table
+
+    def feed_learns(self, options: RestoreOptions, texts: list[str]) -> FeedOut | None:
+        """Queue restored ``texts`` to teach ``options.feed``'s table; read a full chunk in the pool
+        (after the answer goes out: the request does not wait for it). The feed's state."""
+        if options.feed is None:
+            return None
+        chunk = self.feeds.add(options.feed, texts)
+        if chunk is not None:
+            assert self.pool is not None
+            self.pool.submit(self.feeds.read, options.feed, chunk)
+        status = self.feeds.status(options.feed)
+        assert status is not None
+        return FeedOut(name=options.feed, **status)
 
     async def learn(self, texts: list[str]) -> SpinnerTable:
         """``learn_spinner_table(texts)`` in the pool, within the time limit (errors as :meth:`run`)."""
@@ -298,13 +329,14 @@ def _parse_json(body: bytes, model: type[Any]) -> Any:
 
 def _query_options(request: Request) -> RestoreOptions | None:
     q = request.query_params
-    if not any(k in q for k in ("engine", "min_confidence", "disable")):
+    if not any(k in q for k in ("engine", "min_confidence", "disable", "feed")):
         return None
     try:
         return RestoreOptions(
             engine=q.get("engine"),
             min_confidence=q.get("min_confidence"),
             disable=q.getlist("disable") or None,
+            feed=q.get("feed"),
         )
     except ValidationError as exc:
         raise ApiError(422, Errors.U044.format(detail=_validation_detail(exc.errors()))) from None
@@ -493,13 +525,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.log_text:
             log.info("text", extra={"fields": {"event": "text", "chars": len(req.text), "text": req.text[:2000]}})
         kwargs = req.options.engine_kwargs(settings.engine, settings.spinner_table)
+        engine.feed_table(req.options, kwargs)
         (result,) = await engine.run([req.text], kwargs)
         count([result], [req.text])
+        feed = engine.feed_learns(req.options, [req.text])
         elapsed = (time.perf_counter() - t0) * 1000
         if media == "text/plain":
             headers = {"X-Unspin-Engine": result.engine, "X-Unspin-Edits": str(len(result.edits or ()))}
+            if feed is not None:
+                headers["X-Unspin-Feed-Swaps"] = str(feed.swaps)
             return PlainTextResponse(result.text, headers=headers)
-        out = RestoreResponse.build(result, elapsed, software, warnings_for(kwargs, [result.engine]))
+        out = RestoreResponse.build(result, elapsed, software, warnings_for(kwargs, [result.engine]), feed)
         return Response(out.model_dump_json(), media_type="application/json")
 
     @v1.post(
@@ -531,9 +567,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if item.error is not None:
                 metrics.errors.labels(code=item.error.code).inc()
         kwargs = req.options.engine_kwargs(settings.engine, settings.spinner_table)
+        engine.feed_table(req.options, kwargs)
         texts = [t for _, t in good]
         results = await engine.run(texts, kwargs) if texts else []
         count(results, texts)
+        feed = engine.feed_learns(req.options, texts)
         for (i, _), r in zip(good, results, strict=True):
             items[i] = items[i].model_copy(
                 update={
@@ -550,6 +588,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             elapsed_ms=round((time.perf_counter() - t0) * 1000, 3),
             software=software,
             warnings=warnings_for(kwargs, [r.engine for r in results]),
+            feed=feed,
         )
         return Response(out.model_dump_json(), media_type="application/json")
 
@@ -578,6 +617,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         table = await engine.learn(texts)
         return Response(json.dumps(table.to_json(), ensure_ascii=False), media_type="application/json")
 
+    @v1.get(
+        "/feeds/{name}",
+        summary="What a feed (options.feed) has taught this server process: its state and its spinner table.",
+        description="The table is in the form `options.spinner_table` and UNSPIN_SPINNER_TABLE take: keep it to "
+        "restore with it after a restart, or on another server.",
+        responses={404: {"model": ErrorResponse}, **errors_doc},
+    )
+    async def feed_state(name: str) -> dict[str, Any]:
+        status = engine.feeds.status(name)
+        if status is None:
+            raise ApiError(404, Errors.U055.format(name=name[:80]))
+        table = engine.feeds.table(name)
+        return {"name": name, **status, "table": table.to_json() if table is not None else None}
+
     @v1.get("/info", summary="Versions, limits and engines.")
     async def info() -> dict[str, Any]:
         ready, status = engine.status()
@@ -591,6 +644,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "request_timeout_s": settings.request_timeout_s,
                 "workers": settings.workers,
                 "processes": settings.processes,
+                "feed_learn_every": settings.feed_learn_every,
+                "max_feeds": settings.max_feeds,
             },
             "engines": {
                 "available": list(ENGINE_NAMES),

@@ -23,6 +23,7 @@ __all__ = [
     "BatchRequest",
     "LearnRequest",
     "EditOut",
+    "FeedOut",
     "Software",
     "Warnings",
     "RestoreResponse",
@@ -51,6 +52,13 @@ class RestoreOptions(_Strict):
         '{"swaps": [{"spun": "infantry", "original": "troops"}, ...]} (only spun and original are required). '
         "They join the table the batch teaches; a swap of it that the decoder makes is trusted. "
         "Default: the server's UNSPIN_SPINNER_TABLE, if set.",
+    )
+    feed: str | None = Field(
+        None,
+        description="The source these articles come from (1-64 letters, digits, '_', '.', '-'): the server learns "
+        "the table of its spinner from the articles sent with this name, every UNSPIN_FEED_LEARN_EVERY of them, and "
+        "restores later ones with it (instead of UNSPIN_SPINNER_TABLE; a request's own spinner_table wins). "
+        "GET /v1/feeds/{name} shows it.",
     )
 
     def engine_kwargs(self, default_engine: str, default_table: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
@@ -126,6 +134,17 @@ class Warnings(BaseModel):
     reason: str | None = None
 
 
+class FeedOut(BaseModel):
+    """A feed's learning (``options.feed``), after this request's documents joined it."""
+
+    name: str
+    swaps: int = Field(..., description="Swaps in the feed's table now (0: none learnt yet); its next requests restore with it.")
+    documents: int = Field(..., description="Documents learnt from so far.")
+    waiting: int = Field(..., description="Documents waiting to be learnt from (a chunk is read every UNSPIN_FEED_LEARN_EVERY).")
+    skipped: int = Field(..., description="Documents not learnt from: they came while a full chunk waited.")
+    reading: bool = Field(..., description="A chunk is being learnt from now.")
+
+
 class RestoreResponse(BaseModel):
     text: str
     edits: list[EditOut]
@@ -134,9 +153,12 @@ class RestoreResponse(BaseModel):
     elapsed_ms: float
     software: Software
     warnings: Warnings
+    feed: FeedOut | None = None
 
     @classmethod
-    def build(cls, result: RestoredText, elapsed_ms: float, software: Software, warnings: Warnings) -> RestoreResponse:
+    def build(
+        cls, result: RestoredText, elapsed_ms: float, software: Software, warnings: Warnings, feed: FeedOut | None = None
+    ) -> RestoreResponse:
         return cls(
             text=result.text,
             edits=[EditOut.from_edit(e) for e in result.edits or ()],
@@ -145,6 +167,7 @@ class RestoreResponse(BaseModel):
             elapsed_ms=round(elapsed_ms, 3),
             software=software,
             warnings=warnings,
+            feed=feed,
         )
 
 
@@ -175,3 +198,4 @@ class BatchResponse(BaseModel):
     elapsed_ms: float
     software: Software
     warnings: Warnings
+    feed: FeedOut | None = None

@@ -29,7 +29,9 @@ from .spinner_table import LearntSwap, SpinnerTable
 if TYPE_CHECKING:
     from .rules_engine import RulesEngine
 
-__all__ = ["check_text", "restore", "restore_and_explain", "restore_many", "learn_spinner_table", "engine_status", "warm_up"]
+__all__ = [
+    "SpinnerTableLearner", "check_text", "engine_status", "learn_spinner_table", "restore", "restore_and_explain", "restore_many", "warm_up"
+]
 
 log = logging.getLogger("unspin.engine")
 
@@ -190,6 +192,57 @@ LEARN_MIN_MEDIAN = 0.55
 LEARN_MIN_NEAREST_MEDIAN = 0.15
 
 
+class SpinnerTableLearner:
+    """The evidence for a spinner's table, added up over chunks of its articles as they come.
+
+    Each :meth:`read` restores a chunk of the spinner's articles (spun text only) with the rules
+    engine as one batch and adds what it says of each swap of the batch's table; :meth:`table`
+    is the table that the evidence so far admits (:func:`learn_spinner_table` reads a whole
+    corpus so; ``service.feeds`` reads a server's traffic). Not thread-safe: one :meth:`read`
+    at a time.
+    """
+
+    def __init__(self, config: RestoreConfig | None = None, **kwargs: Any) -> None:
+        self.config = make_config(config, **{**kwargs, "engine": "rules"})
+        self.documents = 0
+        self.words = 0
+        self._made: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self._places: Counter[tuple[str, str]] = Counter()  # a swap's spun form's places in the chunks that taught it
+        self._chunks: Counter[tuple[str, str]] = Counter()  # chunks that taught it ...
+        self._nearest: Counter[tuple[str, str]] = Counter()  # ... and those where its original was the nearest word
+
+    def read(self, texts: Sequence[str]) -> None:
+        """Restore ``texts`` as one batch and add what it says of each swap.
+
+        Raises:
+            TypeError, ValueError: an item of ``texts`` cannot be restored (:func:`check_text`).
+        """
+        for text in texts:
+            check_text(text)
+        with _gc_paused():
+            found = _rules().table_evidence(list(texts), self.config)
+        for pair, evidence in found.items():
+            self._made[pair].extend(evidence.confidences)
+            self._places[pair] += evidence.places
+            self._chunks[pair] += 1
+            self._nearest[pair] += evidence.nearest
+        self.documents += len(texts)
+        self.words += sum(len(text.split()) for text in texts)
+
+    def table(self) -> SpinnerTable:
+        """The swaps the evidence so far admits (:func:`_admitted`); of two originals for one spun
+        form, the one made more often."""
+        best: dict[str, LearntSwap] = {}
+        for pair, confidences in sorted(self._made.items()):
+            swap = LearntSwap(
+                *pair, self._places[pair], len(confidences), round(statistics.median(confidences), 4),
+                2 * self._nearest[pair] >= self._chunks[pair],
+            )
+            if _admitted(swap) and (swap.spun not in best or swap.restored > best[swap.spun].restored):
+                best[swap.spun] = swap
+        return SpinnerTable(tuple(best[s] for s in sorted(best)), self.documents, self.words)
+
+
 def learn_spinner_table(
     texts: Iterable[str], config: RestoreConfig | None = None, *, progress: Callable[[int], None] | None = None, **kwargs: Any
 ) -> SpinnerTable:
@@ -201,7 +254,7 @@ def learn_spinner_table(
     :data:`LEARN_MIN_SHARE` of its spun form's places, with a median confidence of at least
     :data:`LEARN_MIN_MEDIAN` — or of at least :data:`LEARN_MIN_NEAREST_MEDIAN` with the original
     as the word whose contexts are most like the spun form's; of two originals for one spun form,
-    the one made more often.
+    the one made more often (:class:`SpinnerTableLearner`).
     Pass the table to later restorations as ``spinner_table=``.
 
     Args:
@@ -210,46 +263,21 @@ def learn_spinner_table(
     Raises:
         TypeError, ValueError: an item of ``texts`` cannot be restored (:func:`check_text`).
     """
-    cfg = make_config(config, **{**kwargs, "engine": "rules"})
-    rules = _rules()
-    made: dict[tuple[str, str], list[float]] = defaultdict(list)
-    places: Counter[tuple[str, str]] = Counter()  # a swap's spun form's places in the chunks that taught it
-    chunks: Counter[tuple[str, str]] = Counter()  # chunks that taught it ...
-    nearest: Counter[tuple[str, str]] = Counter()  # ... and those where its original was the nearest word
-    n_docs = n_words = 0
+    learner = SpinnerTableLearner(config, **kwargs)
     chunk: list[str] = []
-
-    def read(chunk: list[str]) -> None:
-        nonlocal n_docs
-        with _gc_paused():
-            found = rules.table_evidence(chunk, cfg)
-        for pair, evidence in found.items():
-            made[pair].extend(evidence.confidences)
-            places[pair] += evidence.places
-            chunks[pair] += 1
-            nearest[pair] += evidence.nearest
-        n_docs += len(chunk)
-        if progress is not None:
-            progress(n_docs)
-
     for text in texts:
-        check_text(text)
+        check_text(text)  # a bad document is refused before its chunk is restored
         chunk.append(text)
-        n_words += len(text.split())
         if len(chunk) == LEARN_CHUNK:
-            read(chunk)
+            learner.read(chunk)
             chunk = []
+            if progress is not None:
+                progress(learner.documents)
     if chunk:
-        read(chunk)
-    learnt = (
-        LearntSwap(*pair, places[pair], len(confidences), round(statistics.median(confidences), 4), 2 * nearest[pair] >= chunks[pair])
-        for pair, confidences in sorted(made.items())
-    )
-    best: dict[str, LearntSwap] = {}
-    for swap in filter(_admitted, learnt):  # one original per spun form: the one made most often
-        if swap.spun not in best or swap.restored > best[swap.spun].restored:
-            best[swap.spun] = swap
-    return SpinnerTable(tuple(best[s] for s in sorted(best)), n_docs, n_words)
+        learner.read(chunk)
+        if progress is not None:
+            progress(learner.documents)
+    return learner.table()
 
 
 def _admitted(swap: LearntSwap) -> bool:

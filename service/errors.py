@@ -57,6 +57,9 @@ class Errors(metaclass=_Coded):
     U050 = "{method} {path} is not served here ({detail}). See /docs for the endpoints."
     U051 = "Internal error ({kind}); the server log has the details. Please report it."
     U052 = "Setting {name}={value!r} is invalid: {expected}."
+    U053 = "Feed name {name!r} is invalid: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit."
+    U054 = "This server already learns {limit} feeds (UNSPIN_MAX_FEEDS); reuse one of their names or raise the limit."
+    U055 = "No feed {name!r} on this server process yet: send articles with options.feed first."
     # Command line (service.cli, service.client)
     U060 = "No such file: {path}."
     U061 = "{path} is not UTF-8 text ({detail}). Convert it to UTF-8 first."

@@ -55,6 +55,9 @@ class Settings(NamedTuple):
         spinner_table: ``(spun, original)`` pairs read from the file ``UNSPIN_SPINNER_TABLE``
             names (JSON, as ``unspin learn`` writes it): the table a request that sends no
             ``options.spinner_table`` is restored with. Default none.
+        feed_learn_every: Documents of a feed (``options.feed``) read as one chunk to learn its
+            spinner's table (``UNSPIN_FEED_LEARN_EVERY``, :mod:`service.feeds`). Default 400.
+        max_feeds: Most feeds one server process learns (``UNSPIN_MAX_FEEDS``). Default 16.
     """
 
     engine: str = "auto"
@@ -68,6 +71,8 @@ class Settings(NamedTuple):
     api_key: str | None = None
     log_text: bool = False
     spinner_table: tuple[tuple[str, str], ...] = ()
+    feed_learn_every: int = 400
+    max_feeds: int = 16
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -147,4 +152,6 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "api_key": ("UNSPIN_API_KEY", str, "a string"),
     "log_text": ("UNSPIN_LOG_TEXT", _flag, "1 or 0"),
     "spinner_table": ("UNSPIN_SPINNER_TABLE", _spinner_table, "a spinner table file (JSON, from `unspin learn`)"),
+    "feed_learn_every": ("UNSPIN_FEED_LEARN_EVERY", _positive_int, "an integer >= 1"),
+    "max_feeds": ("UNSPIN_MAX_FEEDS", _positive_int, "an integer >= 1"),
 }

@@ -137,6 +137,46 @@ def test_the_servers_spinner_table_is_the_default(unspin_cmd, tmp_path: Path):
         server.stop()
 
 
+def test_a_feed_learns_its_spinners_table_from_the_articles_it_sends(unspin_cmd, tmp_path: Path):
+    """options.feed: every UNSPIN_FEED_LEARN_EVERY documents are read as one chunk after the answers went out,
+    and later requests of the feed are restored with the table they teach: the library's table of the same texts."""
+    from scripts.spinner import Spinner
+    from scripts.train_verifier import wiki_documents
+
+    spinner = Spinner("field", seed=0)
+    texts = [spinner.spin(d).spun for d in wiki_documents(201)]
+    sent, held_out = texts[:200], texts[200]
+    server = start_server(unspin_cmd, tmp_path, "feeds", UNSPIN_FEED_LEARN_EVERY="200", UNSPIN_MAX_FEEDS="2")
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            assert_error(c.get("/v1/feeds/wiki"), 404, "U055")
+            for k in range(0, 200, 50):
+                body = {"documents": [{"text": t} for t in sent[k : k + 50]], "options": {"engine": "rules", "feed": "wiki"}}
+                r = c.post("/v1/restore/batch", json=body)
+                assert r.status_code == 200, r.text
+                feed = r.json()["feed"]
+                assert feed["name"] == "wiki" and feed["swaps"] == 0 and feed["skipped"] == 0
+                assert feed["waiting"] == (k + 50 if k < 150 else 0)  # the fourth batch fills the chunk: it is read
+            deadline = time.monotonic() + 120
+            while (state := c.get("/v1/feeds/wiki").json())["reading"] and time.monotonic() < deadline:
+                time.sleep(0.5)
+            table = service.learn_spinner_table(sent).to_json()
+            assert state["documents"] == 200 and not state["reading"] and state["table"] == table
+            assert state["swaps"] == len(table["swaps"]) >= 15
+            r = c.post("/v1/restore", json={"text": held_out, "options": {"engine": "rules", "feed": "wiki"}})
+            assert r.json()["text"] == service.restore(held_out, engine="rules", spinner_table=table)
+            assert r.json()["text"] != service.restore(held_out, engine="rules")  # the table changed something
+            assert r.json()["feed"] == {"name": "wiki", "swaps": len(table["swaps"]), "documents": 200, "waiting": 1, "skipped": 0, "reading": False}
+            r = c.post("/v1/restore?feed=wiki", content=held_out.encode(), headers={"Content-Type": "text/plain"})
+            assert r.text == service.restore(held_out, spinner_table=table) and r.headers["X-Unspin-Feed-Swaps"] == str(len(table["swaps"]))
+            assert_error(c.post("/v1/restore", json={"text": "x", "options": {"feed": "no spaces"}}), 422, "U053")
+            assert c.post("/v1/restore", json={"text": "x", "options": {"feed": "second"}}).status_code == 200
+            assert_error(c.post("/v1/restore", json={"text": "x", "options": {"feed": "third"}}), 422, "U054")
+            assert c.get("/v1/feeds/second").json()["table"] is None
+    finally:
+        server.stop()
+
+
 def test_a_bad_server_spinner_table_stops_the_start(unspin_cmd, tmp_path: Path):
     (tmp_path / "table.json").write_text('{"swaps": [{"spun": "plenty"}]}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"\[U052\] Setting UNSPIN_SPINNER_TABLE=.*\[U007\]"):
