@@ -141,7 +141,7 @@ class FeedOut(BaseModel):
     swaps: int = Field(..., description="Swaps in the feed's table now (0: none learnt yet); its next requests restore with it.")
     documents: int = Field(..., description="Documents learnt from so far.")
     waiting: int = Field(..., description="Documents waiting to be learnt from (a chunk is read every UNSPIN_FEED_LEARN_EVERY).")
-    skipped: int = Field(..., description="Documents not learnt from: they came while a full chunk waited.")
+    skipped: int = Field(..., description="Documents not learnt from: they came while two chunks waited.")
     reading: bool = Field(..., description="A chunk is being learnt from now.")
 
 

@@ -41,7 +41,7 @@ class _Feed:
     waiting: list[str] = field(default_factory=list)  # documents not read yet
     table: SpinnerTable | None = None  # what the chunks read so far teach
     reading: bool = False  # a chunk is being read
-    skipped: int = 0  # documents that arrived while a full chunk waited (not learnt from)
+    skipped: int = 0  # documents that found two chunks waiting (not learnt from)
 
 
 class Feeds:
@@ -68,7 +68,7 @@ class Feeds:
         now with :meth:`read` when one is full and none of this feed is being read, else None."""
         with self._lock:
             feed = self._get(name)
-            room = 2 * self.learn_every - len(feed.waiting)  # a second chunk may wait while one is read
+            room = 2 * self.learn_every - len(feed.waiting)  # while a chunk is read, two more may wait
             feed.waiting.extend(texts[: max(room, 0)])
             feed.skipped += max(len(texts) - max(room, 0), 0)
             if feed.reading or len(feed.waiting) < self.learn_every:
