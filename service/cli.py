@@ -5,6 +5,7 @@
     unspin restore article.txt --diff       # edits highlighted in the terminal
     unspin restore --in-dir spun/ --out-dir restored/
     unspin restore article.txt --url http://localhost:8000   # ask a running server
+    unspin restore --in-dir spun/ --out-dir restored/ --url http://localhost:8000 --feed acme   # it learns acme's spinner
     unspin learn --in-dir spun/ --out table.json   # learn the spinner's table from its articles
     unspin restore article.txt --spinner-table table.json
     unspin serve --port 8000
@@ -131,11 +132,21 @@ class _Restorer:
     """Local engine or a server (``--url``): the same call, the same result type."""
 
     def __init__(
-        self, engine: str | None, min_confidence: float | None, url: str | None, api_key: str | None, table: Path | None = None
+        self,
+        engine: str | None,
+        min_confidence: float | None,
+        url: str | None,
+        api_key: str | None,
+        table: Path | None = None,
+        feed: str | None = None,
     ) -> None:
         self.url = url
         self.api_key = api_key
         self.kwargs: dict[str, Any] = {}
+        if feed is not None:
+            if url is None:
+                raise _Fail(Errors.U065.format(detail="--feed names a feed of a server: it needs --url", command="restore"), 2)
+            self.kwargs["feed"] = feed
         if engine is not None:
             self.kwargs["engine"] = engine
         if min_confidence is not None:
@@ -269,6 +280,9 @@ def restore(
     spinner_table: Annotated[
         Path | None, typer.Option(help="A spinner table (JSON, from `unspin learn`): swaps this spinner is known to make.")
     ] = None,
+    feed: Annotated[
+        str | None, typer.Option(help="With --url: the source's name; the server learns its spinner's table from what it sends.")
+    ] = None,
 ) -> None:
     """Restore a spun article (a file, stdin, or a folder of *.txt files)."""
     try:
@@ -278,7 +292,7 @@ def restore(
             raise _Fail(Errors.U065.format(detail="--in-dir and --out-dir go together", command="restore"), 2)
         if in_dir is not None and file != "-":
             raise _Fail(Errors.U065.format(detail="give either FILE or --in-dir, not both", command="restore"), 2)
-        restorer = _Restorer(engine, min_confidence, url, api_key, spinner_table)
+        restorer = _Restorer(engine, min_confidence, url, api_key, spinner_table, feed)
         if in_dir is not None and out_dir is not None:
             raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json))
         text = _read(file)

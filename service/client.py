@@ -40,10 +40,13 @@ def restore_remote(
     engine: str | None = None,
     min_confidence: float | None = None,
     spinner_table: SpinnerTable | None = None,
+    feed: str | None = None,
     api_key: str | None = None,
     timeout: float = 60.0,
 ) -> RestoredText:
     """``POST {url}/v1/restore`` and return the result as a :class:`RestoredText`.
+
+    ``feed``: the source's name, so that the server learns its spinner's table (``options.feed``).
 
     Raises:
         ClientError: with code U062 (unreachable) or U063 (an HTTP error, with the server's message).
@@ -55,6 +58,8 @@ def restore_remote(
         options["min_confidence"] = min_confidence
     if spinner_table is not None:
         options["spinner_table"] = spinner_table.to_json()
+    if feed is not None:
+        options["feed"] = feed
     data = json.dumps({"text": text, "options": options}).encode("utf-8")
     endpoint = url.rstrip("/") + "/v1/restore"
     headers = {"Content-Type": "application/json", "Accept": "application/json"}

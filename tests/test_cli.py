@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 import service
@@ -72,6 +73,15 @@ def test_url_sends_the_spinner_table(unspin_cmd, server, tmp_path: Path):
     p = run(unspin_cmd, "restore", "-", "--url", server.url, "--spinner-table", str(tmp_path / "t.json"), stdin=text.encode())
     assert p.returncode == 0, p.stderr.decode()
     assert p.stdout.decode() == service.restore(text, spinner_table={"plenty": "stock"}) != service.restore(text)
+
+
+def test_url_sends_the_feed(unspin_cmd, server, paragraphs):
+    p = run(unspin_cmd, "restore", "-", "--url", server.url, "--feed", "cli-test", stdin=paragraphs[0].encode())
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == service.restore(paragraphs[0])  # nothing learnt yet
+    state = httpx.get(server.url + "/v1/feeds/cli-test", timeout=10).json()
+    assert (state["documents"], state["waiting"]) == (0, 1)
+    assert_one_line_error(run(unspin_cmd, "restore", "-", "--feed", "cli-test", stdin=b"x"), 2, "U065")
 
 
 def test_in_dir_out_dir_is_resumable(unspin_cmd, paragraphs, tmp_path: Path):
