@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -156,7 +157,7 @@ class _Engine:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.feeds = Feeds(settings.feed_learn_every, settings.max_feeds)
+        self.feeds = Feeds(settings.feed_learn_every, settings.max_feeds, Path(settings.feed_dir) if settings.feed_dir else None)
         self.pool: ThreadPoolExecutor | None = None
         self.warm: asyncio.Future[dict[str, Any]] | None = None
 
@@ -646,6 +647,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "processes": settings.processes,
                 "feed_learn_every": settings.feed_learn_every,
                 "max_feeds": settings.max_feeds,
+                "feeds_kept": settings.feed_dir is not None,
             },
             "engines": {
                 "available": list(ENGINE_NAMES),

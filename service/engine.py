@@ -192,6 +192,10 @@ LEARN_MIN_MEDIAN = 0.55
 LEARN_MIN_NEAREST_MEDIAN = 0.15
 
 
+#: The version of :meth:`SpinnerTableLearner.state`'s data.
+LEARNER_STATE_FORMAT = 1
+
+
 class SpinnerTableLearner:
     """The evidence for a spinner's table, added up over chunks of its articles as they come.
 
@@ -228,6 +232,38 @@ class SpinnerTableLearner:
             self._nearest[pair] += evidence.nearest
         self.documents += len(texts)
         self.words += sum(len(text.split()) for text in texts)
+
+    def state(self) -> dict[str, Any]:
+        """The evidence as JSON-able data (:meth:`from_state` reads it back)."""
+        return {
+            "format": LEARNER_STATE_FORMAT,
+            "documents": self.documents,
+            "words": self.words,
+            "swaps": [
+                [*pair, confidences, self._places[pair], self._chunks[pair], self._nearest[pair]]
+                for pair, confidences in sorted(self._made.items())
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], config: RestoreConfig | None = None, **kwargs: Any) -> SpinnerTableLearner:
+        """A learner that goes on from :meth:`state`'s evidence.
+
+        Raises:
+            ValueError: ``state`` is not what :meth:`state` writes.
+        """
+        learner = cls(config, **kwargs)
+        try:
+            if state["format"] != LEARNER_STATE_FORMAT:
+                raise ValueError(f"format {state['format']!r}, expected {LEARNER_STATE_FORMAT}")
+            learner.documents, learner.words = int(state["documents"]), int(state["words"])
+            for spun, original, confidences, places, chunks, nearest in state["swaps"]:
+                pair = (str(spun), str(original))
+                learner._made[pair] = [float(c) for c in confidences]
+                learner._places[pair], learner._chunks[pair], learner._nearest[pair] = int(places), int(chunks), int(nearest)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a spinner table learner's state ({type(exc).__name__}: {exc})") from None
+        return learner
 
     def table(self) -> SpinnerTable:
         """The swaps the evidence so far admits (:func:`_admitted`); of two originals for one spun

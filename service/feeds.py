@@ -5,17 +5,23 @@ that source's spinner learnt from the articles it has sent, as :func:`service.le
 learns one from an archive: every :data:`DEFAULT_LEARN_EVERY` documents (``UNSPIN_FEED_LEARN_EVERY``)
 are restored again as one batch, in the server's pool after the answers went out, and the evidence
 is added up (:class:`service.engine.SpinnerTableLearner`). Each later request of the feed restores
-with the table learnt so far. The texts wait in memory only until their chunk is read; the tables
-live as long as the server process (each process of ``UNSPIN_PROCESSES`` learns from what it
-serves): ``GET /v1/feeds/{name}`` gives a feed's table to keep (``UNSPIN_SPINNER_TABLE``).
+with the table learnt so far. The texts wait in memory only until their chunk is read. With a
+folder (``UNSPIN_FEED_DIR``) each feed's evidence is written there after every chunk, as
+``<name>.json``, and read back at start, so learning goes on across restarts; without one it lives
+as long as the server process. Each process of ``UNSPIN_PROCESSES`` learns from the requests it
+serves (and, with a folder, the last to write a feed's file is the one read back).
+``GET /v1/feeds/{name}`` gives a feed's table, to keep or to pass on (``UNSPIN_SPINNER_TABLE``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .engine import SpinnerTableLearner
@@ -47,11 +53,19 @@ class _Feed:
 class Feeds:
     """The feeds of one server process (thread-safe)."""
 
-    def __init__(self, learn_every: int = DEFAULT_LEARN_EVERY, max_feeds: int = DEFAULT_MAX_FEEDS) -> None:
+    def __init__(self, learn_every: int = DEFAULT_LEARN_EVERY, max_feeds: int = DEFAULT_MAX_FEEDS, directory: Path | None = None) -> None:
+        """Args:
+        directory: Where each feed's evidence is kept (``<name>.json``); the feeds found there
+            go on learning. A file that cannot be read is logged as an error and left alone.
+        """
         self.learn_every = learn_every
         self.max_feeds = max_feeds
+        self.directory = directory
         self._feeds: dict[str, _Feed] = {}
         self._lock = threading.Lock()
+        if directory is not None:
+            for path in sorted(directory.glob("*.json")):
+                self._load(path)
 
     def table(self, name: str) -> SpinnerTable | None:
         """The table feed ``name`` has taught so far (None: none yet, or no such feed).
@@ -88,6 +102,7 @@ class Feeds:
             except Exception as exc:  # noqa: BLE001 - learning must never take the server down
                 log.error("feed learning failed", extra={"fields": {"event": "feed", "feed": name, "error": f"{type(exc).__name__}: {exc}"}})
                 table = feed.table
+            self._save(name, feed)  # still the only reader of this feed: its evidence stands still
             with self._lock:
                 feed.table = table
                 if len(feed.waiting) >= self.learn_every:
@@ -110,6 +125,30 @@ class Feeds:
             "reading": feed.reading,
             "swaps": len(feed.table.swaps) if feed.table is not None else 0,
         }
+
+    def _load(self, path: Path) -> None:
+        name = path.stem
+        if not FEED_NAME.fullmatch(name) or len(self._feeds) >= self.max_feeds:
+            log.error("feed file not read", extra={"fields": {"event": "feed", "path": str(path), "error": "not a feed name, or over UNSPIN_MAX_FEEDS"}})
+            return
+        try:
+            learner = SpinnerTableLearner.from_state(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            log.error("feed file not read", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
+            return
+        self._feeds[name] = _Feed(learner=learner, table=learner.table())
+
+    def _save(self, name: str, feed: _Feed) -> None:
+        """Write the feed's evidence to its file (atomically); a failure is logged."""
+        if self.directory is None:
+            return
+        path = self.directory / f"{name}.json"
+        tmp = path.with_name(f".{name}.json.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(feed.learner.state(), ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            log.error("feed file not written", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
 
     def _get(self, name: str) -> _Feed:
         if not FEED_NAME.fullmatch(name):

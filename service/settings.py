@@ -58,6 +58,8 @@ class Settings(NamedTuple):
         feed_learn_every: Documents of a feed (``options.feed``) read as one chunk to learn its
             spinner's table (``UNSPIN_FEED_LEARN_EVERY``, :mod:`service.feeds`). Default 400.
         max_feeds: Most feeds one server process learns (``UNSPIN_MAX_FEEDS``). Default 16.
+        feed_dir: Folder where the feeds' evidence is kept across restarts (``UNSPIN_FEED_DIR``;
+            created if missing). Default none (in memory only).
     """
 
     engine: str = "auto"
@@ -73,6 +75,7 @@ class Settings(NamedTuple):
     spinner_table: tuple[tuple[str, str], ...] = ()
     feed_learn_every: int = 400
     max_feeds: int = 16
+    feed_dir: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +135,18 @@ def _engine(raw: str) -> str:
     return value
 
 
+def _folder(raw: str) -> str:
+    """A folder that exists or can be made, and can be written to."""
+    path = Path(raw)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Unreadable(exc.strerror or str(exc)) from None
+    if not os.access(path, os.W_OK):
+        raise _Unreadable("not writable")
+    return str(path)
+
+
 def _flag(raw: str) -> bool:
     value = raw.lower()
     if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
@@ -154,4 +169,5 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "spinner_table": ("UNSPIN_SPINNER_TABLE", _spinner_table, "a spinner table file (JSON, from `unspin learn`)"),
     "feed_learn_every": ("UNSPIN_FEED_LEARN_EVERY", _positive_int, "an integer >= 1"),
     "max_feeds": ("UNSPIN_MAX_FEEDS", _positive_int, "an integer >= 1"),
+    "feed_dir": ("UNSPIN_FEED_DIR", _folder, "a folder this server may write to"),
 }

@@ -1,10 +1,17 @@
-"""service.feeds: chunking a feed's documents, its limits, and learning with the real engine."""
+"""service.feeds: chunking a feed's documents, its limits, learning with the real engine, and keeping it in a folder."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import httpx
 import pytest
 
+from service import SpinnerTableLearner
 from service.feeds import Feeds
+from service.settings import Settings
+from tests.conftest import start_server
 
 SPUN = "The supervision pronounced on Tuesday that a infantry would leave a city. Officials pronounced a army left."
 
@@ -46,3 +53,51 @@ def test_reading_learns_every_full_chunk_and_publishes_the_table() -> None:
     assert status is not None and status["documents"] == 4 and status["waiting"] == 1 and not status["reading"]
     table = feeds.table("wire")
     assert table is not None and table.documents == 4 and table.words == 4 * len(SPUN.split())
+
+
+def test_a_feed_folder_keeps_the_evidence_across_restarts(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    feeds = Feeds(learn_every=2, directory=tmp_path)
+    chunk = feeds.add("wire", [SPUN, SPUN])
+    assert chunk is not None
+    feeds.read("wire", chunk)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wire.json"]  # no temporary file left
+    learnt = feeds.table("wire")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    again = Feeds(learn_every=2, directory=tmp_path)  # a restart
+    assert again.table("wire") == learnt and again.status("wire") == {**feeds.status("wire"), "waiting": 0}
+    assert again.status("broken") is None  # logged, left alone
+    assert [r.fields["path"] for r in caplog.records if r.levelname == "ERROR"] == [str(tmp_path / "broken.json")]
+    again.read("wire", [SPUN, SPUN])  # learning goes on from the kept evidence
+    assert again.status("wire")["documents"] == 4 and Feeds(directory=tmp_path).status("wire")["documents"] == 4
+
+
+def test_the_learners_state_reads_back_to_the_same_table() -> None:
+    learner = SpinnerTableLearner()
+    learner.read([SPUN, SPUN, SPUN])
+    state = json.loads(json.dumps(learner.state()))
+    back = SpinnerTableLearner.from_state(state)
+    assert back.table() == learner.table() and back.state() == learner.state()
+    with pytest.raises(ValueError, match="not a spinner table learner's state"):
+        SpinnerTableLearner.from_state({"format": 1, "swaps": [["a", "b"]]})
+
+
+def test_the_feed_folder_setting(tmp_path: Path) -> None:
+    assert Settings.from_env({"UNSPIN_FEED_DIR": str(tmp_path / "new" / "feeds")}).feed_dir == str(tmp_path / "new" / "feeds")
+    assert (tmp_path / "new" / "feeds").is_dir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\[U052\] Setting UNSPIN_FEED_DIR=.*a folder this server may write to"):
+        Settings.from_env({"UNSPIN_FEED_DIR": str(tmp_path / "file" / "feeds")})
+
+
+def test_a_server_goes_on_with_the_feeds_of_its_folder(unspin_cmd: list[str], tmp_path: Path) -> None:
+    learner = SpinnerTableLearner()
+    learner.read([SPUN] * 3)
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "wire.json").write_text(json.dumps(learner.state()), encoding="utf-8")
+    server = start_server(unspin_cmd, tmp_path, "kept", UNSPIN_FEED_DIR=str(tmp_path / "feeds"))
+    try:
+        state = httpx.get(server.url + "/v1/feeds/wire", timeout=30).json()
+        assert state["documents"] == 3 and state["table"] == learner.table().to_json()
+        assert httpx.get(server.url + "/v1/info", timeout=30).json()["limits"]["feeds_kept"] is True
+    finally:
+        server.stop()
