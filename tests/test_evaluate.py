@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import lzma
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,28 @@ def test_cli_learns_a_spinner_table_from_other_articles(tmp_path: Path, monkeypa
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "## Restoration quality: rules engine, 3 articles, spinner table from 20 articles, spinner seed 1" in text
     assert "learnt by `service.learn_spinner_table` from 20 other Reuters articles" in text
+
+
+def test_markup_wraps_words_and_maps_positions_back() -> None:
+    from scripts.markup import add_markup, tags
+
+    text = "The infantry pronounced a journey was over.\n    A man came back\nto the city.\n\nIt rained."
+    marked = add_markup(text, seed=5)
+    assert re.sub(r"<[^>]*>", "", marked.html) == text
+    assert tags(marked.html).count("<p>") == 3 and len(tags(marked.html)) > 6  # three paragraphs, inline tags too
+    inside = {i for m in re.finditer(r"<[^>]*>", marked.html) for i in range(*m.span())}
+    assert all(text[marked.to_plain(i)] == c for i, c in enumerate(marked.html) if i not in inside)
+
+
+def test_markup_evaluation_scores_the_html_like_the_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """--markup sends every text as HTML and maps the edits back: the engine restores both the same."""
+    from scripts.evaluate import REUTERS, main
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    assert main(["--style", "field", "--docs", "5", "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)["results"]["field"]
+    assert main(["--style", "field", "--docs", "5", "--json", "--markup"]) == 0
+    html = json.loads(capsys.readouterr().out)["results"]["field"]
+    figures = ("swaps", "restored", "edits", "correct_edits", "false_edits", "clean_false_edits")
+    assert plain["restored"] > 50 and {k: html[k] for k in figures} == {k: plain[k] for k in figures}
