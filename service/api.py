@@ -618,6 +618,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         table = await engine.learn(texts)
         return Response(json.dumps(table.to_json(), ensure_ascii=False), media_type="application/json")
 
+    @v1.get("/feeds", summary="The feeds (options.feed) this server process learns, with their state.")
+    async def feeds_list() -> dict[str, Any]:
+        return {"feeds": [{"name": n, **(engine.feeds.status(n) or {})} for n in engine.feeds.names()]}
+
     @v1.get(
         "/feeds/{name}",
         summary="What a feed (options.feed) has taught this server process: its state and its spinner table.",

@@ -113,6 +113,11 @@ class Feeds:
                     chunk, feed.reading = [], False
             log.info("feed table learnt", extra={"fields": {"event": "feed", "feed": name, **status}})
 
+    def names(self) -> list[str]:
+        """The feeds of this process, sorted."""
+        with self._lock:
+            return sorted(self._feeds)
+
     def status(self, name: str) -> dict[str, Any] | None:
         """What feed ``name`` has learnt (None: no such feed): documents read, waiting and skipped, swaps."""
         with self._lock:

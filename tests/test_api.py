@@ -173,6 +173,8 @@ def test_a_feed_learns_its_spinners_table_from_the_articles_it_sends(unspin_cmd,
             assert c.post("/v1/restore", json={"text": "x", "options": {"feed": "second"}}).status_code == 200
             assert_error(c.post("/v1/restore", json={"text": "x", "options": {"feed": "third"}}), 422, "U054")
             assert c.get("/v1/feeds/second").json()["table"] is None
+            assert [f["name"] for f in c.get("/v1/feeds").json()["feeds"]] == ["second", "wiki"]
+            assert c.get("/v1/feeds").json()["feeds"][1]["documents"] == 200
     finally:
         server.stop()
 
