@@ -43,6 +43,8 @@ ENV UNSPIN_LM_PATH=/opt/unspin/models/lm/${LM_FILE} \
 RUN useradd --system --create-home --uid 10001 unspin
 USER unspin
 WORKDIR /home/unspin
+# A volume mounted here (UNSPIN_FEED_DIR=/home/unspin/feeds) starts out owned by this user.
+RUN mkdir /home/unspin/feeds
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
