@@ -234,7 +234,7 @@ class SpinnerTableLearner:
         self.words += sum(len(text.split()) for text in texts)
 
     def state(self) -> dict[str, Any]:
-        """The evidence as JSON-able data (:meth:`from_state` reads it back)."""
+        """The evidence as JSON-able data (:meth:`merge` reads it back)."""
         return {
             "format": LEARNER_STATE_FORMAT,
             "documents": self.documents,
@@ -245,25 +245,30 @@ class SpinnerTableLearner:
             ],
         }
 
-    @classmethod
-    def from_state(cls, state: dict[str, Any], config: RestoreConfig | None = None, **kwargs: Any) -> SpinnerTableLearner:
-        """A learner that goes on from :meth:`state`'s evidence.
+    def merge(self, state: dict[str, Any]) -> SpinnerTableLearner:
+        """Add the evidence of :meth:`state` (this or another learner's) to this learner's; return it.
 
         Raises:
-            ValueError: ``state`` is not what :meth:`state` writes.
+            ValueError: ``state`` is not what :meth:`state` writes (then nothing was added).
         """
-        learner = cls(config, **kwargs)
         try:
             if state["format"] != LEARNER_STATE_FORMAT:
                 raise ValueError(f"format {state['format']!r}, expected {LEARNER_STATE_FORMAT}")
-            learner.documents, learner.words = int(state["documents"]), int(state["words"])
-            for spun, original, confidences, places, chunks, nearest in state["swaps"]:
-                pair = (str(spun), str(original))
-                learner._made[pair] = [float(c) for c in confidences]
-                learner._places[pair], learner._chunks[pair], learner._nearest[pair] = int(places), int(chunks), int(nearest)
+            documents, words = int(state["documents"]), int(state["words"])
+            swaps = [
+                ((str(spun), str(original)), [float(c) for c in confidences], int(places), int(chunks), int(nearest))
+                for spun, original, confidences, places, chunks, nearest in state["swaps"]
+            ]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a spinner table learner's state ({type(exc).__name__}: {exc})") from None
-        return learner
+        for pair, confidences, places, chunks, nearest in swaps:
+            self._made[pair].extend(confidences)
+            self._places[pair] += places
+            self._chunks[pair] += chunks
+            self._nearest[pair] += nearest
+        self.documents += documents
+        self.words += words
+        return self
 
     def table(self) -> SpinnerTable:
         """The swaps the evidence so far admits (:func:`_admitted`); of two originals for one spun

@@ -5,11 +5,13 @@ that source's spinner learnt from the articles it has sent, as :func:`service.le
 learns one from an archive: every :data:`DEFAULT_LEARN_EVERY` documents (``UNSPIN_FEED_LEARN_EVERY``)
 are restored again as one batch, in the server's pool after the answers went out, and the evidence
 is added up (:class:`service.engine.SpinnerTableLearner`). Each later request of the feed restores
-with the table learnt so far. The texts wait in memory only until their chunk is read. With a
-folder (``UNSPIN_FEED_DIR``) each feed's evidence is written there after every chunk, as
-``<name>.json``, and read back at start, so learning goes on across restarts; without one it lives
-as long as the server process. Each process of ``UNSPIN_PROCESSES`` learns from the requests it
-serves (and, with a folder, the last to write a feed's file is the one read back).
+with the table learnt so far. The texts wait in memory only until their chunk is read.
+
+Each process of ``UNSPIN_PROCESSES`` reads the chunks of the requests it serves. With a folder
+(``UNSPIN_FEED_DIR``) each process writes the evidence it has read to a file of its own after every
+chunk (``<name>~<process>.json``), and its table is learnt from the evidence of every file of the
+feed: the processes share what they learn, and a restarted server goes on from the files of the
+processes before it. Without a folder a feed's evidence lives as long as the process that read it.
 ``GET /v1/feeds/{name}`` gives a feed's table, to keep or to pass on (``UNSPIN_SPINNER_TABLE``).
 """
 
@@ -17,9 +19,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,8 @@ FEED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 @dataclass
 class _Feed:
-    learner: SpinnerTableLearner = field(default_factory=SpinnerTableLearner)
+    learner: SpinnerTableLearner = field(default_factory=SpinnerTableLearner)  # the chunks this process read
+    others: SpinnerTableLearner = field(default_factory=SpinnerTableLearner)  # the feed folder's other files
     waiting: list[str] = field(default_factory=list)  # documents not read yet
     table: SpinnerTable | None = None  # what the chunks read so far teach
     reading: bool = False  # a chunk is being read
@@ -56,17 +59,23 @@ class Feeds:
 
     def __init__(self, learn_every: int = DEFAULT_LEARN_EVERY, max_feeds: int = DEFAULT_MAX_FEEDS, directory: Path | None = None) -> None:
         """Args:
-        directory: Where each feed's evidence is kept (``<name>.json``); the feeds found there
-            go on learning. A file that cannot be read is logged as an error and left alone.
+        directory: Where the feeds' evidence is kept, a file per feed and process
+            (``<name>~<process>.json``); the feeds found there go on learning. A file that cannot
+            be read is logged as an error and left out.
         """
         self.learn_every = learn_every
         self.max_feeds = max_feeds
         self.directory = directory
+        self._process = uuid.uuid4().hex[:12]  # this process's files
         self._feeds: dict[str, _Feed] = {}
         self._lock = threading.Lock()
         if directory is not None:
-            for path in sorted(directory.glob("*.json")):
-                self._load(path)
+            for name in sorted({path.name.partition("~")[0] for path in directory.glob("*~*.json")}):
+                if not FEED_NAME.fullmatch(name) or len(self._feeds) >= self.max_feeds:
+                    log.error("feed files not read", extra={"fields": {"event": "feed", "feed": name[:80], "error": "not a feed name, or over UNSPIN_MAX_FEEDS"}})
+                    continue
+                feed = self._feeds[name] = _Feed(others=self._others(name))
+                feed.table = self._table(feed)
 
     def table(self, name: str) -> SpinnerTable | None:
         """The table feed ``name`` has taught so far (None: none yet, or no such feed).
@@ -99,13 +108,14 @@ class Feeds:
             feed = self._feeds[name]
             try:
                 feed.learner.read(chunk)  # one reader per feed at a time: `reading` guards it
-                table = feed.learner.table()
+                self._save(name, feed)
+                others = self._others(name)  # what the other processes have read meanwhile
             except Exception as exc:  # noqa: BLE001 - learning must never take the server down
                 log.error("feed learning failed", extra={"fields": {"event": "feed", "feed": name, "error": f"{type(exc).__name__}: {exc}"}})
-                table = feed.table
-            self._save(name, feed)  # still the only reader of this feed: its evidence stands still
+                others = feed.others
+            table = self._table(feed, others)
             with self._lock:
-                feed.table = table
+                feed.others, feed.table = others, table
                 status = self._status(feed)
                 if len(feed.waiting) >= self.learn_every:
                     chunk, feed.waiting = feed.waiting[: self.learn_every], feed.waiting[self.learn_every :]
@@ -126,31 +136,39 @@ class Feeds:
 
     def _status(self, feed: _Feed) -> dict[str, Any]:
         return {
-            "documents": feed.learner.documents,
+            "documents": feed.learner.documents + feed.others.documents,
             "waiting": len(feed.waiting),
             "skipped": feed.skipped,
             "reading": feed.reading,
             "swaps": len(feed.table.swaps) if feed.table is not None else 0,
         }
 
-    def _load(self, path: Path) -> None:
-        name = path.stem
-        if not FEED_NAME.fullmatch(name) or len(self._feeds) >= self.max_feeds:
-            log.error("feed file not read", extra={"fields": {"event": "feed", "path": str(path), "error": "not a feed name, or over UNSPIN_MAX_FEEDS"}})
-            return
-        try:
-            learner = SpinnerTableLearner.from_state(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
-            log.error("feed file not read", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
-            return
-        self._feeds[name] = _Feed(learner=learner, table=learner.table())
+    @staticmethod
+    def _table(feed: _Feed, others: SpinnerTableLearner | None = None) -> SpinnerTable:
+        """The table of this process's evidence and ``others`` (default: the feed's)."""
+        others = feed.others if others is None else others
+        return SpinnerTableLearner().merge(feed.learner.state()).merge(others.state()).table()
+
+    def _others(self, name: str) -> SpinnerTableLearner:
+        """The evidence in the feed folder's files of ``name`` but this process's own."""
+        others = SpinnerTableLearner()
+        if self.directory is None:
+            return others
+        for path in sorted(self.directory.glob(f"{name}~*.json")):
+            if path.name == f"{name}~{self._process}.json":
+                continue
+            try:
+                others.merge(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+                log.error("feed file not read", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
+        return others
 
     def _save(self, name: str, feed: _Feed) -> None:
-        """Write the feed's evidence to its file (atomically); a failure is logged."""
+        """Write the evidence this process has read to its own file of the feed (atomically); a failure is logged."""
         if self.directory is None:
             return
-        path = self.directory / f"{name}.json"
-        tmp = path.with_name(f".{name}.json.{os.getpid()}.tmp")
+        path = self.directory / f"{name}~{self._process}.json"
+        tmp = path.with_name(f".{path.name}.tmp")
         try:
             tmp.write_text(json.dumps(feed.learner.state(), ensure_ascii=False), encoding="utf-8")
             tmp.replace(path)

@@ -58,8 +58,9 @@ class Settings(NamedTuple):
         feed_learn_every: Documents of a feed (``options.feed``) read as one chunk to learn its
             spinner's table (``UNSPIN_FEED_LEARN_EVERY``, :mod:`service.feeds`). Default 400.
         max_feeds: Most feeds one server process learns (``UNSPIN_MAX_FEEDS``). Default 16.
-        feed_dir: Folder where the feeds' evidence is kept across restarts (``UNSPIN_FEED_DIR``;
-            created if missing). Default none (in memory only).
+        feed_dir: Folder where the feeds' evidence is kept (``UNSPIN_FEED_DIR``; created if
+            missing): a file per feed and process, so the processes share it and it outlives them
+            (:mod:`service.feeds`). Default none (in memory, per process).
     """
 
     engine: str = "auto"

@@ -60,25 +60,43 @@ def test_a_feed_folder_keeps_the_evidence_across_restarts(tmp_path: Path, caplog
     chunk = feeds.add("wire", [SPUN, SPUN])
     assert chunk is not None
     feeds.read("wire", chunk)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["wire.json"]  # no temporary file left
+    (own,) = tmp_path.iterdir()  # one file of this process, no temporary file left
+    assert own.name.startswith("wire~") and own.suffix == ".json"
     learnt = feeds.table("wire")
-    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    (tmp_path / "broken~x.json").write_text("{", encoding="utf-8")
     again = Feeds(learn_every=2, directory=tmp_path)  # a restart
     assert again.table("wire") == learnt and again.status("wire") == {**feeds.status("wire"), "waiting": 0}
-    assert again.status("broken") is None  # logged, left alone
-    assert [r.fields["path"] for r in caplog.records if r.levelname == "ERROR"] == [str(tmp_path / "broken.json")]
-    again.read("wire", [SPUN, SPUN])  # learning goes on from the kept evidence
+    assert again.status("broken") == {"documents": 0, "waiting": 0, "skipped": 0, "reading": False, "swaps": 0}
+    assert [r.fields["path"] for r in caplog.records if r.levelname == "ERROR"] == [str(tmp_path / "broken~x.json")]
+    again.read("wire", [SPUN, SPUN])  # learning goes on from the kept evidence, in a file of its own
     assert again.status("wire")["documents"] == 4 and Feeds(directory=tmp_path).status("wire")["documents"] == 4
+    assert len(list(tmp_path.glob("wire~*.json"))) == 2
+
+
+def test_processes_that_share_a_feed_folder_learn_one_table(tmp_path: Path) -> None:
+    """Each process writes what it reads to its own file and learns from all of them: the table of both chunks."""
+    first, second = Feeds(learn_every=2, directory=tmp_path), Feeds(learn_every=2, directory=tmp_path)
+    long = " ".join([SPUN] * 5)  # "pronounced" at 10 places a document: a chunk teaches a swap
+    one, two = [long, long.replace("Tuesday", "Monday")], [long.replace("city", "town"), long]
+    first.read("wire", first.add("wire", one))
+    second.read("wire", second.add("wire", two))
+    both = SpinnerTableLearner()
+    both.read(one)
+    both.read(two)
+    assert both.table().swaps and second.table("wire") == both.table() and second.status("wire")["documents"] == 4
+    assert first.status("wire")["documents"] == 2  # it sees the other's chunk when it reads its next one
+    assert Feeds(directory=tmp_path).table("wire") == both.table()  # a restart reads both files
 
 
 def test_the_learners_state_reads_back_to_the_same_table() -> None:
     learner = SpinnerTableLearner()
     learner.read([SPUN, SPUN, SPUN])
     state = json.loads(json.dumps(learner.state()))
-    back = SpinnerTableLearner.from_state(state)
+    back = SpinnerTableLearner().merge(state)
     assert back.table() == learner.table() and back.state() == learner.state()
+    assert SpinnerTableLearner().merge(state).merge(state).documents == 6
     with pytest.raises(ValueError, match="not a spinner table learner's state"):
-        SpinnerTableLearner.from_state({"format": 1, "swaps": [["a", "b"]]})
+        SpinnerTableLearner().merge({"format": 1, "swaps": [["a", "b"]]})
 
 
 def test_the_feed_folder_setting(tmp_path: Path) -> None:
@@ -93,7 +111,7 @@ def test_a_server_goes_on_with_the_feeds_of_its_folder(unspin_cmd: list[str], tm
     learner = SpinnerTableLearner()
     learner.read([SPUN] * 3)
     (tmp_path / "feeds").mkdir()
-    (tmp_path / "feeds" / "wire.json").write_text(json.dumps(learner.state()), encoding="utf-8")
+    (tmp_path / "feeds" / "wire~earlier.json").write_text(json.dumps(learner.state()), encoding="utf-8")
     server = start_server(unspin_cmd, tmp_path, "kept", UNSPIN_FEED_DIR=str(tmp_path / "feeds"))
     try:
         state = httpx.get(server.url + "/v1/feeds/wire", timeout=30).json()
