@@ -7,6 +7,7 @@
     unspin restore article.txt --url http://localhost:8000   # ask a running server
     unspin restore --in-dir spun/ --out-dir restored/ --url http://localhost:8000 --feed acme   # it learns acme's spinner
     unspin learn --in-dir spun/ --out table.json   # learn the spinner's table from its articles
+    unspin learn --in-dir spun/ --out table.json --feed acme --feed-dir feeds/   # and start a server's feed with it
     unspin restore article.txt --spinner-table table.json
     unspin serve --port 8000
 
@@ -313,15 +314,26 @@ def learn(
     files: Annotated[list[str] | None, typer.Argument(help="Spun articles (UTF-8) of one spinner.", show_default=False)] = None,
     in_dir: Annotated[Path | None, typer.Option(help="Read every *.txt in this folder instead.")] = None,
     out: Annotated[str, typer.Option(help="Where the table goes (JSON); '-' is stdout.")] = "-",
+    feed: Annotated[
+        str | None, typer.Option(help="Also put the evidence in --feed-dir as this feed's: a server on that folder goes on from it.")
+    ] = None,
+    feed_dir: Annotated[Path | None, typer.Option(help="The server's UNSPIN_FEED_DIR, for --feed.")] = None,
 ) -> None:
     """Learn a spinner's table from a corpus of its articles, for `restore --spinner-table`.
 
     Spun text only: the swaps the engine makes at most places of their spun form over the
     whole corpus. The more articles, the more swaps (Reuters: 1,600 articles ~120 swaps, 6,400 ~220).
+    With --feed and --feed-dir, a server whose UNSPIN_FEED_DIR is that folder restores the
+    feed's requests with this table from the start, and goes on learning from them.
     """
-    from . import learn_spinner_table
+    from . import SpinnerTableLearner, learn_spinner_table
+    from .feeds import FEED_NAME, add_to_feed_folder
 
     try:
+        if (feed is None) != (feed_dir is None):
+            raise _Fail(Errors.U065.format(detail="--feed and --feed-dir go together", command="learn"), 2)
+        if feed is not None and not FEED_NAME.fullmatch(feed):
+            raise _Fail(Errors.U053.format(name=feed[:80]), 2)
         paths = _texts(files or [], in_dir)
         texts = (_read(str(p)) for p in paths)
         progress = Progress(
@@ -330,7 +342,8 @@ def learn(
         with progress:
             task = progress.add_task("learn", total=len(paths))
             try:
-                table = learn_spinner_table(texts, progress=lambda n: progress.update(task, completed=n))
+                learner = SpinnerTableLearner()
+                table = learn_spinner_table(texts, progress=lambda n: progress.update(task, completed=n), learner=learner)
             except (ValueError, TypeError) as exc:
                 raise _Fail(str(exc)) from None
         body = json.dumps(table.to_json(), ensure_ascii=False, indent=1) + "\n"
@@ -342,6 +355,12 @@ def learn(
                 _write_atomic(Path(out), body)
             except OSError as exc:
                 raise _Fail(Errors.U066.format(path=out, detail=exc.strerror or exc)) from None
+        if feed is not None and feed_dir is not None:
+            try:
+                kept = add_to_feed_folder(feed_dir, feed, learner)
+            except OSError as exc:
+                raise _Fail(Errors.U066.format(path=feed_dir, detail=exc.strerror or exc)) from None
+            _err.print(f"feed {feed}: evidence in {kept}", markup=False)
     except _Fail as exc:
         _die(exc)
     if out != "-" and table.swaps:

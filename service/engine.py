@@ -285,7 +285,12 @@ class SpinnerTableLearner:
 
 
 def learn_spinner_table(
-    texts: Iterable[str], config: RestoreConfig | None = None, *, progress: Callable[[int], None] | None = None, **kwargs: Any
+    texts: Iterable[str],
+    config: RestoreConfig | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    learner: SpinnerTableLearner | None = None,
+    **kwargs: Any,
 ) -> SpinnerTable:
     """Learn a spinner's table from a corpus of its articles (spun text only).
 
@@ -300,11 +305,14 @@ def learn_spinner_table(
 
     Args:
         progress: Called with the number of documents read after each chunk.
+        learner: Add the evidence to this learner (its own config is used) instead of a new one,
+            e.g. to keep it (:meth:`SpinnerTableLearner.state`) or to go on from earlier evidence.
 
     Raises:
         TypeError, ValueError: an item of ``texts`` cannot be restored (:func:`check_text`).
     """
-    learner = SpinnerTableLearner(config, **kwargs)
+    if learner is None:
+        learner = SpinnerTableLearner(config, **kwargs)
     chunk: list[str] = []
     for text in texts:
         check_text(text)  # a bad document is refused before its chunk is restored

@@ -30,7 +30,7 @@ from .engine import SpinnerTableLearner
 from .errors import Errors
 from .spinner_table import SpinnerTable
 
-__all__ = ["DEFAULT_LEARN_EVERY", "DEFAULT_MAX_FEEDS", "FEED_NAME", "Feeds"]
+__all__ = ["DEFAULT_LEARN_EVERY", "DEFAULT_MAX_FEEDS", "FEED_NAME", "Feeds", "add_to_feed_folder"]
 
 log = logging.getLogger("unspin.feeds")
 
@@ -164,14 +164,12 @@ class Feeds:
         return others
 
     def _save(self, name: str, feed: _Feed) -> None:
-        """Write the evidence this process has read to its own file of the feed (atomically); a failure is logged."""
+        """Write the evidence this process has read to its own file of the feed; a failure is logged."""
         if self.directory is None:
             return
         path = self.directory / f"{name}~{self._process}.json"
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_text(json.dumps(feed.learner.state(), ensure_ascii=False), encoding="utf-8")
-            tmp.replace(path)
+            _write_atomic(path, feed.learner.state())
         except OSError as exc:
             log.error("feed file not written", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
 
@@ -184,3 +182,26 @@ class Feeds:
                 raise ValueError(Errors.U054.format(limit=self.max_feeds))
             feed = self._feeds[name] = _Feed()
         return feed
+
+
+def add_to_feed_folder(directory: Path, name: str, learner: SpinnerTableLearner) -> Path:
+    """Put ``learner``'s evidence into a feed folder (``UNSPIN_FEED_DIR``) as one more file of feed
+    ``name``: a server started on the folder restores that feed's requests with the table at once,
+    and goes on learning (``unspin learn --feed``, from a spinner's archive). Returns the file.
+
+    Raises:
+        ValueError: ``name`` is not a feed name.
+        OSError: the file cannot be written.
+    """
+    if not FEED_NAME.fullmatch(name):
+        raise ValueError(Errors.U053.format(name=name[:80]))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}~{uuid.uuid4().hex[:12]}.json"
+    _write_atomic(path, learner.state())
+    return path
+
+
+def _write_atomic(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)

@@ -11,6 +11,7 @@ import pytest
 
 import service
 from service.cli import render_diff, result_json
+from service.feeds import Feeds
 from tests.conftest import EXAMPLES, child_env, free_port
 
 
@@ -155,10 +156,13 @@ def test_learn_then_restore_with_the_table(unspin_cmd, tmp_path: Path):
     (tmp_path / "spun").mkdir()
     for k, text in enumerate(texts):
         (tmp_path / "spun" / f"{k:03d}.txt").write_text(text, encoding="utf-8")
-    p = run(unspin_cmd, "learn", "--in-dir", str(tmp_path / "spun"), "--out", str(tmp_path / "table.json"))
+    feeds = tmp_path / "feeds"
+    p = run(unspin_cmd, "learn", "--in-dir", str(tmp_path / "spun"), "--out", str(tmp_path / "table.json"), "--feed", "acme", "--feed-dir", str(feeds))
     assert p.returncode == 0, p.stderr.decode()
     table = json.loads((tmp_path / "table.json").read_text(encoding="utf-8"))
     assert table == service.learn_spinner_table(texts).to_json()
+    learnt = Feeds(directory=feeds).table("acme")  # a server on that folder starts the feed with the table
+    assert learnt is not None and learnt.to_json() == table and "feed acme: evidence in " in p.stderr.decode()
     assert len(table["swaps"]) >= 15 and f"learnt {len(table['swaps'])} swaps from 200 articles" in p.stderr.decode()
     most = max(table["swaps"], key=lambda s: s["places"])
     assert "learnt swaps (review them)" in p.stderr.decode() and f"{most['spun']} " in p.stderr.decode()
@@ -183,6 +187,8 @@ def test_learn_writes_to_stdout(unspin_cmd, paragraphs, tmp_path: Path):
         (["learn", str(SPUN), "--in-dir", str(EXAMPLES)], 2, "U065"),
         (["learn", "missing.txt"], 1, "U060"),
         (["restore", str(SPUN), "--spinner-table", "missing.json"], 1, "U060"),
+        (["learn", str(SPUN), "--feed", "acme"], 2, "U065"),  # --feed goes with --feed-dir
+        (["learn", str(SPUN), "--feed", "a b", "--feed-dir", "feeds"], 2, "U053"),
     ],
 )
 def test_learn_and_table_errors(unspin_cmd, args, status, code):
