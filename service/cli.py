@@ -35,6 +35,7 @@ from rich.text import Text
 
 from .edits import RestoredText
 from .errors import Errors
+from .files import write_atomic
 from .spinner_table import SpinnerTable, from_json
 
 __all__ = ["app", "result_json", "render_diff"]
@@ -208,17 +209,6 @@ def _texts(files: list[str], in_dir: Path | None) -> list[Path]:
     return [Path(f) for f in files]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool) -> int:
     if not in_dir.is_dir():
         raise _Fail(Errors.U060.format(path=in_dir))
@@ -247,7 +237,7 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
                 try:
                     result = restorer(_read(str(src)))
                     body = json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n" if as_json else result.text
-                    _write_atomic(dst, body)
+                    write_atomic(dst, body)
                     done += 1
                     edits += len(result.edits or ())
                 except _Fail as exc:
@@ -352,7 +342,7 @@ def learn(
             sys.stdout.flush()
         else:
             try:
-                _write_atomic(Path(out), body)
+                write_atomic(Path(out), body)
             except OSError as exc:
                 raise _Fail(Errors.U066.format(path=out, detail=exc.strerror or exc)) from None
         if feed is not None and feed_dir is not None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from .engine import SpinnerTableLearner
 from .errors import Errors
+from .files import write_atomic
 from .spinner_table import SpinnerTable
 
 __all__ = ["DEFAULT_LEARN_EVERY", "DEFAULT_MAX_FEEDS", "FEED_NAME", "Feeds", "add_to_feed_folder"]
@@ -169,7 +170,7 @@ class Feeds:
             return
         path = self.directory / f"{name}~{self._process}.json"
         try:
-            _write_atomic(path, feed.learner.state())
+            write_atomic(path, json.dumps(feed.learner.state(), ensure_ascii=False))
         except OSError as exc:
             log.error("feed file not written", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
 
@@ -197,11 +198,5 @@ def add_to_feed_folder(directory: Path, name: str, learner: SpinnerTableLearner)
         raise ValueError(Errors.U053.format(name=name[:80]))
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}~{uuid.uuid4().hex[:12]}.json"
-    _write_atomic(path, learner.state())
+    write_atomic(path, json.dumps(learner.state(), ensure_ascii=False))
     return path
-
-
-def _write_atomic(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
