@@ -317,13 +317,16 @@ def learn(
     feed's requests with this table from the start, and goes on learning from them.
     """
     from . import SpinnerTableLearner, learn_spinner_table
-    from .feeds import FEED_NAME, add_to_feed_folder
+    from .feeds import add_to_feed_folder, check_feed_name
 
     try:
         if (feed is None) != (feed_dir is None):
             raise _Fail(Errors.U065.format(detail="--feed and --feed-dir go together", command="learn"), 2)
-        if feed is not None and not FEED_NAME.fullmatch(feed):
-            raise _Fail(Errors.U053.format(name=feed[:80]), 2)
+        if feed is not None:
+            try:
+                check_feed_name(feed)  # before the corpus is read, not after
+            except ValueError as exc:
+                raise _Fail(str(exc), 2) from None
         paths = _texts(files or [], in_dir)
         texts = (_read(str(p)) for p in paths)
         progress = Progress(

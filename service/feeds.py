@@ -31,7 +31,7 @@ from .errors import Errors
 from .files import write_atomic
 from .spinner_table import SpinnerTable
 
-__all__ = ["DEFAULT_LEARN_EVERY", "DEFAULT_MAX_FEEDS", "FEED_NAME", "Feeds", "add_to_feed_folder"]
+__all__ = ["DEFAULT_LEARN_EVERY", "DEFAULT_MAX_FEEDS", "FEED_NAME", "Feeds", "add_to_feed_folder", "check_feed_name"]
 
 log = logging.getLogger("unspin.feeds")
 
@@ -175,8 +175,7 @@ class Feeds:
             log.error("feed file not written", extra={"fields": {"event": "feed", "path": str(path), "error": f"{type(exc).__name__}: {exc}"}})
 
     def _get(self, name: str) -> _Feed:
-        if not FEED_NAME.fullmatch(name):
-            raise ValueError(Errors.U053.format(name=name[:80]))
+        check_feed_name(name)
         feed = self._feeds.get(name)
         if feed is None:
             if len(self._feeds) >= self.max_feeds:
@@ -194,9 +193,14 @@ def add_to_feed_folder(directory: Path, name: str, learner: SpinnerTableLearner)
         ValueError: ``name`` is not a feed name.
         OSError: the file cannot be written.
     """
-    if not FEED_NAME.fullmatch(name):
-        raise ValueError(Errors.U053.format(name=name[:80]))
+    check_feed_name(name)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}~{uuid.uuid4().hex[:12]}.json"
     write_atomic(path, json.dumps(learner.state(), ensure_ascii=False))
     return path
+
+
+def check_feed_name(name: str) -> None:
+    """Raise ``ValueError`` (U053) unless ``name`` may name a feed (:data:`FEED_NAME`)."""
+    if not FEED_NAME.fullmatch(name):
+        raise ValueError(Errors.U053.format(name=name[:80]))
