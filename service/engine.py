@@ -226,10 +226,7 @@ class SpinnerTableLearner:
         with _gc_paused():
             found = _rules().table_evidence(list(texts), self.config)
         for pair, evidence in found.items():
-            self._made[pair].extend(evidence.confidences)
-            self._places[pair] += evidence.places
-            self._chunks[pair] += 1
-            self._nearest[pair] += evidence.nearest
+            self._add(pair, evidence.confidences, evidence.places, 1, int(evidence.nearest))
         self.documents += len(texts)
         self.words += sum(len(text.split()) for text in texts)
 
@@ -261,14 +258,19 @@ class SpinnerTableLearner:
             ]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a spinner table learner's state ({type(exc).__name__}: {exc})") from None
-        for pair, confidences, places, chunks, nearest in swaps:
-            self._made[pair].extend(confidences)
-            self._places[pair] += places
-            self._chunks[pair] += chunks
-            self._nearest[pair] += nearest
+        for swap in swaps:
+            self._add(*swap)
         self.documents += documents
         self.words += words
         return self
+
+    def _add(self, pair: tuple[str, str], confidences: list[float], places: int, chunks: int, nearest: int) -> None:
+        """Add one swap's evidence: confidences where it was made, its spun form's places, the
+        chunks that taught it and those where its original was the spun form's nearest word."""
+        self._made[pair].extend(confidences)
+        self._places[pair] += places
+        self._chunks[pair] += chunks
+        self._nearest[pair] += nearest
 
     def table(self) -> SpinnerTable:
         """The swaps the evidence so far admits (:func:`_admitted`); of two originals for one spun
