@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         help="with --table-docs: learn from chunks of this many articles (service.SpinnerTableLearner), as a server "
         "feed does with UNSPIN_FEED_LEARN_EVERY; default: learn_spinner_table's chunks",
     )
-    ap.add_argument("--markup", action="store_true", help="send every text as inline HTML (scripts/markup.py); edits are mapped back")
+    ap.add_argument("--markup", action="store_true", help="send every text as inline HTML with WordPress's entities (scripts/markup.py); edits are mapped back")
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
@@ -602,8 +602,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.batch} document(s) per call.\n\n")
         if args.markup:
             body += ("Every spun and clean text was sent as inline HTML (`scripts/markup.py`: paragraphs in `<p>`, runs of "
-                     "1-3 words in `<a href>`, `<b>`, `<i>` or `<em>` starting at about 8 % of the words); the edits "
-                     "were mapped back to the plain text and scored as usual.\n\n")
+                     "1-3 words in `<a href>`, `<b>`, `<i>` or `<em>` starting at about 8 % of the words, apostrophes and "
+                     "quotes as `&#8217;`, `&#8220;` and `&#8221;` and `&` as `&amp;`, as WordPress serves articles); the "
+                     "edits were mapped back to the plain text and scored as usual.\n\n")
         learnt_by = (f"in chunks of {args.table_chunk} by `service.SpinnerTableLearner` (as a server feed learns)"
                      if args.table_chunk else "by `service.learn_spinner_table`")
         for style, t in tables.items():

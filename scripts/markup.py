@@ -2,12 +2,20 @@
 
 ``python -m scripts.evaluate --markup`` restores the HTML form of every spun and clean text
 and maps the edits back to the plain text, so the same figures say what markup costs.
+The HTML form is what WordPress serves: paragraphs in ``<p>``, some words in inline tags,
+apostrophes and quotes as numeric entities (``&#8217;``, ``&#8220;``, ``&#8221;``) and
+``&`` as ``&amp;``.
 
 >>> marked = add_markup("Troops left a city.\\n\\nThey came back.", seed=3)
 >>> marked.html
 '<p>Troops left a city.</p>\\n\\n<p>They <em>came</em> back.</p>'
 >>> marked.to_plain(marked.html.index("back")), "Troops left a city.\\n\\nThey came back.".index("back")
 (31, 31)
+>>> marked = add_markup('Iran\\'s "elite" force', seed=1)
+>>> marked.html
+'<p>Iran&#8217;s &#8220;elite&#8221; force</p>'
+>>> marked.to_plain(marked.html.index("force"))
+15
 """
 
 from __future__ import annotations
@@ -26,25 +34,30 @@ INLINE_TAGS = (('<a href="https://example.com/story">', "</a>"), ("<b>", "</b>")
 RUN_SHARE = 0.08
 # A paragraph ends at a blank line or at a line that starts indented (newswire).
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
-_TAG = re.compile(r"<[^<>]*>")
+_TAG = re.compile(r"<[^<>]*>|&#?\w+;")
+# Characters WordPress writes as entities (what it does to "<" and ">" is left out: the Reuters articles'
+# "<Company Name>" annotations stay tags).
+_ENTITY_CHARS = re.compile("[&'’\"“”]")
 
 
 class Marked(NamedTuple):
     """The HTML form of a text and where its markup went."""
 
     html: str
-    inserts: tuple[tuple[int, int], ...]  # (position in the plain text, length of the markup put there), in order
+    # (position in the plain text, length of the markup put there, length of the plain text it stands for:
+    # 0 for a tag, 1 for an entity), in order
+    inserts: tuple[tuple[int, int, int], ...]
 
     def to_plain(self, pos: int) -> int:
         """The plain-text position of ``pos`` in :attr:`html` (a position inside markup: where it was put)."""
         shift = 0
-        for at, length in self.inserts:
+        for at, length, replaced in self.inserts:
             start = at + shift
             if pos < start:
                 break
             if pos < start + length:
                 return at
-            shift += length
+            shift += length - replaced
         return pos - shift
 
 
@@ -71,17 +84,33 @@ def add_markup(text: str, seed: int = 0) -> Marked:
             lead = len(body) - len(body.lstrip())
             inserts += [(start + lead, "<p>"), (start + len(body.rstrip()), "</p>")]
         start = m.end() if m else len(text)
-    # at one position: closing tags first, then paragraph marks, then opening tags, so that tags nest
+    # at one position: closing tags first, then paragraph marks, then opening tags, so that tags nest;
+    # the entity that replaces the character there comes last
     rank = {"</p>": 1, "<p>": 2}
     inserts.sort(key=lambda x: (x[0], rank.get(x[1], 0 if x[1].startswith("</") else 3)))
+    marks = [(at, markup, 0) for at, markup in inserts] + [(m.start(), _entity(text, m.start()), 1) for m in _ENTITY_CHARS.finditer(text)]
+    marks.sort(key=lambda x: (x[0], x[2]))  # stable: the tags keep their order
     parts, last = [], 0
-    for at, markup in inserts:
+    for at, markup, replaced in marks:
         parts += [text[last:at], markup]
-        last = at
+        last = at + replaced
     parts.append(text[last:])
-    return Marked("".join(parts), tuple((at, len(markup)) for at, markup in inserts))
+    return Marked("".join(parts), tuple((at, len(markup), replaced) for at, markup, replaced in marks))
+
+
+def _entity(text: str, at: int) -> str:
+    """The entity WordPress writes for the character at ``at``: a double quote opens after a space,
+    a bracket or the start, and closes elsewhere."""
+    char = text[at]
+    if char == "&":
+        return "&amp;"
+    if char in "'’":
+        return "&#8217;"
+    if char == "“" or (char == '"' and (at == 0 or text[at - 1].isspace() or text[at - 1] in "([")):
+        return "&#8220;"
+    return "&#8221;"
 
 
 def tags(text: str) -> list[str]:
-    """The tags of ``text``, in order (what a restoration must keep)."""
+    """The tags and entities of ``text``, in order (what a restoration must keep)."""
     return _TAG.findall(text)

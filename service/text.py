@@ -12,6 +12,7 @@ the text between tokens, and it is never touched.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -22,12 +23,13 @@ __all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "has_mark
 # A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
 # "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
 # the language model sees "iran 's" as Wikipedia text does after normalisation.
-_APOS = "'’"
+# An apostrophe may come as an HTML entity, as WordPress writes it ("Iran&#8217;s").
+_APOS = r"(?:['’]|&(?:#8217|#x2019|rsquo|#39|#x27|apos);)"
 WORD_RE = re.compile(
-    r"[^\W_]+(?:[-.][^\W_]+|(?<=\d),\d{3}(?!\d))*(?:[" + _APOS + r"](?:[^\W_]+)(?![" + _APOS + r"]))?",
+    r"[^\W_]+(?:[-.][^\W_]+|(?<=\d),\d{3}(?!\d))*(?:" + _APOS + r"(?:[^\W_]+)(?!" + _APOS + r"))?",
     re.UNICODE,
 )
-_CLITIC_RE = re.compile(r"(?i)^(.+?)(n[" + _APOS + r"]t|[" + _APOS + r"](?:s|re|ve|ll|d|m))$")
+_CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
 # Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
 _TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--.*?-->"
 _MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
@@ -112,12 +114,12 @@ def sentences(text: str) -> Iterator[list[Token]]:
                 current = []
                 continue
             gap = _INVISIBLE_RE.sub("", gap)
-        if "\n" in gap and _starts_block(gap, nxt.text):
+        if "\n" in gap and _starts_block(gap, _char(nxt.text)):
             yield current
             current = []
             continue
-        if tok.text in _SENTENCE_END or (tok.text in {'"', "”", "’", ")", "'"} and len(current) > 1 and current[-2].text in _SENTENCE_END):
-            if gap and (nxt.text[0].isupper() or nxt.text[0].isdigit() or nxt.text in {'"', "“", "("}):
+        if tok.text in _SENTENCE_END or (_char(tok.text) in {'"', "”", "’", ")", "'"} and len(current) > 1 and current[-2].text in _SENTENCE_END):
+            if gap and (nxt.text[0].isupper() or nxt.text[0].isdigit() or _char(nxt.text) in {'"', "“", "("}):
                 yield current
                 current = []
     if current:
@@ -138,6 +140,11 @@ def without_markup(text: str) -> str:
     return _INVISIBLE_RE.sub(" ", text) if "<" in text or "&" in text else text
 
 
+def _char(token: str) -> str:
+    """A punctuation token as the character it is: an HTML entity ("&quot;", "&#8221;") unescaped."""
+    return html.unescape(token) if token[0] == "&" else token
+
+
 def _starts_block(gap: str, next_token: str) -> bool:
     """Whether a line break (in ``gap``, the whitespace before ``next_token``) starts a new block."""
     lines = gap.split("\n")
@@ -147,7 +154,10 @@ def _starts_block(gap: str, next_token: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def lm_form(token: str) -> str:
-    """The form a token takes in the language model: lower case, ASCII quotes."""
+    """The form a token takes in the language model: lower case, ASCII quotes, HTML entities
+    read as the characters they stand for ("&#8217;s" -> "'s", "&quot;" -> '"', "&amp;" -> "&")."""
+    if "&" in token:
+        token = html.unescape(token)
     return token.translate(_QUOTES).lower()
 
 

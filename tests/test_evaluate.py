@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import lzma
 import re
@@ -146,12 +147,21 @@ def test_cli_learns_a_spinner_table_from_other_articles(tmp_path: Path, monkeypa
 def test_markup_wraps_words_and_maps_positions_back() -> None:
     from scripts.markup import add_markup, tags
 
-    text = "The infantry pronounced a journey was over.\n    A man came back\nto the city.\n\nIt rained."
+    text = 'The infantry pronounced a journey was over.\n    A man\'s "big" car came back\nto AT&T’s city.\n\nIt rained.'
     marked = add_markup(text, seed=5)
-    assert re.sub(r"<[^>]*>", "", marked.html) == text
-    assert tags(marked.html).count("<p>") == 3 and len(tags(marked.html)) > 6  # three paragraphs, inline tags too
-    inside = {i for m in re.finditer(r"<[^>]*>", marked.html) for i in range(*m.span())}
+    straight = str.maketrans("’“”", "'\"\"")
+    assert html.unescape(re.sub(r"<[^>]*>", "", marked.html)).translate(straight) == text.translate(straight)
+    found = tags(marked.html)
+    assert found.count("<p>") == 3 and len(found) > 6  # three paragraphs, inline tags too
+    assert [m for m in found if m[0] == "&"] == ["&#8217;", "&#8220;", "&#8221;", "&amp;", "&#8217;"]  # as WordPress writes them
+    markup = list(re.finditer(r"<[^>]*>|&#?\w+;", marked.html))
+    inside = {i for m in markup for i in range(*m.span())}
     assert all(text[marked.to_plain(i)] == c for i, c in enumerate(marked.html) if i not in inside)
+    for m in markup:
+        if m.group()[0] == "&":  # an entity maps to the character it stands for, and the next position past it
+            at = marked.to_plain(m.start())
+            assert html.unescape(m.group()).translate(straight) == text[at].translate(straight)
+            assert marked.to_plain(m.end()) == at + 1
 
 
 def test_markup_evaluation_scores_the_html_like_the_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
