@@ -31,7 +31,9 @@ WORD_RE = re.compile(
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
 # Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
-_TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--.*?-->"
+# A comment holds no "<!--" (HTML forbids it; "<!-->" ends one early), so an unclosed "<!--" is read
+# up to the next one only: text with thousands of them takes linear time, not quadratic.
+_TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--(?:(?!<!--(?!>)).)*?-->"
 _MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
 _TOKEN_RE = re.compile(_MARKUP_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
 # Markup that is not text: tags, comments and the entities of a space. A sentence leaves it out,

@@ -236,7 +236,7 @@ def test_long_input_runs_in_linear_time() -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->"]
 )
 
 

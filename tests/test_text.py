@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,3 +92,30 @@ def test_markup_is_one_token_and_never_a_word() -> None:
     assert [t.text for t in tokens if t.is_word] == ["A", "word", "3", "4"]
     assert all(text[t.start : t.end] == t.text for t in tokens)
 
+
+def test_unclosed_comments_take_linear_time() -> None:
+    """An unclosed "<!--" is read up to the next one only (HTML comments hold none): until 2026-12-06 each of them
+    was tried up to the end of the text, so 8,000 of them took 6 s and a 1 MB request could hold a worker for minutes."""
+
+    def seconds(n: int) -> float:
+        text = "word <!-- x " * n
+        t0 = time.perf_counter()
+        tokens = tokenize(text)
+        list(sentences(text))
+        assert len(tokens) == 6 * n and "".join(t.text for t in tokens) == text.replace(" ", "")
+        return time.perf_counter() - t0
+
+    small, big = seconds(2_000), seconds(32_000)
+    assert big / small < 16 * 4  # quadratic: ~256
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a <!-- c --> b", ["a", "<!-- c -->", "b"]),
+        ("<!--[if !IE]><!--> x <!--<![endif]-->", ["<!--[if !IE]><!-->", "x", "<!--<![endif]-->"]),  # "<!-->" ends one
+        ("a <!-- <!-- x --> b", ["a", "<", "!", "-", "-", "<!-- x -->", "b"]),  # a comment holds no "<!--"
+    ],
+)
+def test_comments(text: str, expected: list[str]) -> None:
+    assert [t.text for t in tokenize(text)] == expected
