@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -291,8 +291,13 @@ def _decode(body: bytes) -> str:
         raise ApiError(400, Errors.U041.format(offset=exc.start)) from None
 
 
+#: Media types whose body is the article itself, answered with the restored article in the same type.
+_RAW_TEXT = ("text/plain", "text/html")
+_RESTORE_TYPES = "application/json, text/plain or text/html"
+
+
 def _media_type(request: Request) -> tuple[str, str | None]:
-    """("application/json" | "text/plain" | other, charset)."""
+    """(media type, charset): "application/json" for any JSON type, else the type as sent, lower case."""
     raw = request.headers.get("content-type", "")
     parts = [p.strip() for p in raw.split(";")]
     media = parts[0].lower()
@@ -491,8 +496,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @v1.post(
         "/restore",
         summary="Restore one article.",
-        description="Send JSON `{\"text\": ..., \"options\": {...}}` and get JSON back, or send `text/plain` "
-        "(options in the query string: `?engine=rules&min_confidence=0.6`) and get the restored text back.",
+        description="Send JSON `{\"text\": ..., \"options\": {...}}` and get JSON back, or send `text/plain` or "
+        "`text/html` (options in the query string: `?engine=rules&min_confidence=0.6`) and get the restored text back "
+        "in the same type (HTML: every tag and entity as it came).",
         response_model=RestoreResponse,
         responses=errors_doc,
         openapi_extra={
@@ -501,6 +507,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/RestoreRequest"}},
                     "text/plain": {"schema": {"type": "string"}},
+                    "text/html": {"schema": {"type": "string"}},
                 },
             }
         },
@@ -508,13 +515,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def restore_one(request: Request) -> Response:
         t0 = time.perf_counter()
         media, charset = _media_type(request)
-        if media not in ("application/json", "text/plain"):
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", "")))
+        if media not in ("application/json", *_RAW_TEXT):
+            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted=_RESTORE_TYPES))
         if charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", "")))
+            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted=_RESTORE_TYPES))
         body = await _read_body(request, settings.max_bytes)
         query = _query_options(request)
-        if media == "text/plain":
+        if media in _RAW_TEXT:
             req = RestoreRequest(text=_decode(body), options=query or RestoreOptions())
         else:
             req = _parse_json(body, RestoreRequest)
@@ -531,11 +538,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         count([result], [req.text])
         feed = engine.feed_learns(req.options, [req.text])
         elapsed = (time.perf_counter() - t0) * 1000
-        if media == "text/plain":
+        if media in _RAW_TEXT:
             headers = {"X-Unspin-Engine": result.engine, "X-Unspin-Edits": str(len(result.edits or ()))}
             if feed is not None:
                 headers["X-Unspin-Feed-Swaps"] = str(feed.swaps)
-            return PlainTextResponse(result.text, headers=headers)
+            return Response(result.text, media_type=media, headers=headers)  # charset=utf-8 is added for text/*
         out = RestoreResponse.build(result, elapsed, software, warnings_for(kwargs, [result.engine]), feed)
         return Response(out.model_dump_json(), media_type="application/json")
 
@@ -552,7 +559,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         t0 = time.perf_counter()
         media, _ = _media_type(request)
         if media != "application/json":
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", "")))
+            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted="application/json"))
         body = await _read_body(request, settings.max_bytes)
         req: BatchRequest = _parse_json(body, BatchRequest)
         if len(req.documents) > settings.max_batch:
@@ -605,7 +612,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def learn_table(request: Request) -> Response:
         media, _ = _media_type(request)
         if media != "application/json":
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", "")))
+            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted="application/json"))
         req: LearnRequest = _parse_json(await _read_body(request, settings.max_bytes), LearnRequest)
         texts = []
         for i, doc in enumerate(req.documents):

@@ -46,7 +46,7 @@ class Errors(metaclass=_Coded):
     # HTTP service (service.api) and settings (service.settings)
     U040 = "The request body is {size} bytes; the limit is {limit} (UNSPIN_MAX_BYTES). Send a smaller article or split it into several requests."
     U041 = "The request body is not valid UTF-8 (bad byte at offset {offset}). Encode the text as UTF-8."
-    U042 = "Unsupported Content-Type {found!r}: send application/json or text/plain; charset=utf-8."
+    U042 = "Unsupported Content-Type {found!r}: send {accepted} (UTF-8)."
     U043 = "The body is not valid JSON ({detail}). Send an object like {{\"text\": \"...\"}}."
     U044 = "The request does not match the schema: {detail}. See /docs for the request format."
     U045 = "Ambiguous input: {detail}."

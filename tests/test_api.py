@@ -216,6 +216,10 @@ def test_html_comes_back_with_every_tag(client, spun_article):
     assert {(e["spun"], e["original"]) for e in body["edits"]} == plain
     r = client.post("/v1/restore", content=html.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
     assert r.status_code == 200 and r.text == body["text"]
+    r = client.post("/v1/restore?engine=rules", content=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    assert r.status_code == 200 and r.text == body["text"]
+    assert r.headers["content-type"] == "text/html; charset=utf-8"  # HTML in, HTML out
+    assert r.headers["x-unspin-edits"] == str(len(body["edits"]))
 
 
 def test_text_plain_options_in_query(client, paragraphs):
@@ -309,7 +313,12 @@ def test_400_invalid_utf8(client):
 
 @pytest.mark.parametrize("content_type", ["application/xml", "multipart/form-data; boundary=x", "", "text/plain; charset=latin-1"])
 def test_415_content_type(client, content_type):
-    assert_error(client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type}), 415, "U042")
+    r = client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type})
+    assert_error(r, 415, "U042")
+    assert "send application/json, text/plain or text/html (UTF-8)" in r.json()["error"]["message"]
+    r = client.post("/v1/restore/batch", content=b"text", headers={"Content-Type": content_type})
+    assert_error(r, 415, "U042")
+    assert "send application/json (UTF-8)" in r.json()["error"]["message"]  # says what this endpoint takes
 
 
 @pytest.mark.parametrize("body", [b'{"text": ', b"[1, 2", b"nan?"])
