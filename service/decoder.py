@@ -78,7 +78,12 @@ class Decoder:
         return frozenset(i for i in range(len(forms)) if scores[i] < threshold and scores[i + 1] < threshold / 2)
 
     def decode(
-        self, forms: list[str], arcs: dict[int, list[Arc]], beam_width: int = 6, gains: Gains | None = None
+        self,
+        forms: list[str],
+        arcs: dict[int, list[Arc]],
+        beam_width: int = 6,
+        gains: Gains | None = None,
+        paths: Paths | None = None,
     ) -> list[Decision]:
         """Return the edits on the best path, each with a confidence in [0, 1].
 
@@ -87,6 +92,9 @@ class Decoder:
                 no channel cost), keyed by (start, end, words): read when present,
                 filled when not. The engine pools these over a batch and reuses them
                 in its second pass.
+            paths: If given, a cache of the best path through each stretch of the lattice
+                that is searched alone, keyed by its arcs (the engine decodes a sentence
+                again with a few arcs less, and the other stretches keep their paths).
         """
         if not arcs:
             return []
@@ -99,7 +107,14 @@ class Decoder:
         best: list[Arc] = []
         for cluster in _clusters(screened, c):
             if len(cluster) > 1:
-                best.extend(self._beam(forms, cluster, beam_width))
+                if paths is None:
+                    best.extend(self._beam(forms, cluster, beam_width))
+                    continue
+                key = tuple((i, tuple(position_arcs)) for i, position_arcs in cluster.items())
+                found = paths.get(key)
+                if found is None:
+                    found = paths[key] = self._beam(forms, cluster, beam_width)
+                best.extend(found)
                 continue
             top = next(iter(cluster.values()))[0]  # one position alone: its best screened arc, if it beats keeping
             if gains[(top.start, top.end, top.words)] + top.logp > 0:
@@ -272,6 +287,7 @@ class _Window:
         return self._score(left + " ".join(words) + right, bos, eos) - reference
 
 
+Paths = dict[tuple[tuple[int, tuple[Arc, ...]], ...], list[Arc]]  # a stretch's arcs by position -> its best path
 _Path = tuple[Arc, "_Path"] | None  # the arcs a hypothesis took: (the last, the path before it), or None
 
 
