@@ -176,19 +176,21 @@ class Decoder:
             out = kenlm.State()
             model.BaseScore(start, w, out)
             start = out
-        # beams[i]: LM state -> (score, arcs taken); hypotheses that consumed tokens < i. The arcs taken are a
-        # linked list, (last arc, the arcs before it) or None: a tuple copied at every arc made a long
-        # sentence's search quadratic (a 27,000-word text without a full stop took 40 s).
-        beams: list[dict[kenlm.State, tuple[float, _Path]]] = [{} for _ in range(n + 1)]
-        beams[first][start] = (0.0, None)
-        for i in range(first, min(n, stop)):
-            hyps = beams[i]
+        # beams[i - first]: LM state -> (score, arcs taken); hypotheses that consumed tokens < i, for i in the
+        # stretch only (a list as long as the sentence, for each stretch, made a long sentence quadratic). The
+        # arcs taken are a linked list, (last arc, the arcs before it) or None: a tuple copied at every arc did too.
+        last = min(n, stop)
+        beams: list[dict[kenlm.State, tuple[float, _Path]]] = [{} for _ in range(last - first + 1)]
+        beams[0][start] = (0.0, None)
+        for i in range(first, last):
+            hyps = beams[i - first]
             if not hyps:
                 continue
-            if len(hyps) == 1 and i not in arcs and not beams[i + 1]:  # the common case, made cheap
+            following = beams[i + 1 - first]
+            if len(hyps) == 1 and i not in arcs and not following:  # the common case, made cheap
                 ((state, (score, taken)),) = hyps.items()
                 out = kenlm.State()
-                beams[i + 1][out] = (score + model.BaseScore(state, forms[i], out), taken)
+                following[out] = (score + model.BaseScore(state, forms[i], out), taken)
                 continue
             if len(hyps) > beam_width:
                 top = sorted(hyps.items(), key=lambda kv: -kv[1][0])[:beam_width]
@@ -196,18 +198,18 @@ class Decoder:
                 top = list(hyps.items())
             for state, (score, taken) in top:
                 out = kenlm.State()
-                _push(beams[i + 1], out, score + model.BaseScore(state, forms[i], out), taken)
+                _push(following, out, score + model.BaseScore(state, forms[i], out), taken)
                 for arc in arcs.get(i, ()):
                     s, st = score + arc.logp, state
                     for w in arc.words:
                         nxt = kenlm.State()
                         s += model.BaseScore(st, w, nxt)
                         st = nxt
-                    _push(beams[arc.end], st, s, (arc, taken))
+                    _push(beams[arc.end - first], st, s, (arc, taken))
         if stop < n:  # the paths have merged: what follows adds the same to each
-            return _arcs(max(beams[stop].values(), key=lambda hyp: hyp[0])[1])
+            return _arcs(max(beams[stop - first].values(), key=lambda hyp: hyp[0])[1])
         best_score, best = -math.inf, None
-        for state, (score, taken) in beams[n].items():
+        for state, (score, taken) in beams[n - first].items():
             final = score + model.BaseScore(state, "</s>", kenlm.State())
             if final > best_score:
                 best_score, best = final, taken

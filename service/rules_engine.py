@@ -259,7 +259,7 @@ class RulesEngine:
             for arc, p in zip(path, confidences, strict=True)
             if arc.source == "context"
             and p < RIVAL_CHECK_BELOW
-            and any(i != arc.start and arc.start - reach <= i <= arc.end + reach for i in arcs)
+            and any(i != arc.start and i in arcs for i in range(arc.start - reach, arc.end + reach + 1))
         }
 
     def _decode_once(
