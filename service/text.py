@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize", "sentences", "lm_form", "lm_sentence", "has_markup_between", "without_markup", "WORD_RE"]
+__all__ = [
+    "Token", "tokenize", "sentences", "lm_form", "lm_sentence", "may_hold_markup", "has_markup_between", "without_markup", "WORD_RE"
+]
 
 # A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
 # "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
@@ -101,7 +103,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
     [['Infantry', 'leave'], ['A', 'supervision', 'orator', 'pronounced']]
     """
     tokens = tokenize(text)
-    if "<" in text or "&" in text:
+    if may_hold_markup(text):
         tokens = [t for t in tokens if not _INVISIBLE_RE.fullmatch(t.text)]
     current: list[Token] = []
     for i, tok in enumerate(tokens):
@@ -110,7 +112,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
         if nxt is None:
             break
         gap = text[tok.end : nxt.start]
-        if "<" in gap or "&" in gap:  # markup left out: a block tag ends the sentence, the rest is like whitespace
+        if may_hold_markup(gap):  # markup left out: a block tag ends the sentence, the rest is like whitespace
             if _BLOCK_TAG_RE.search(gap):
                 yield current
                 current = []
@@ -128,6 +130,11 @@ def sentences(text: str) -> Iterator[list[Token]]:
         yield current
 
 
+def may_hold_markup(text: str) -> bool:
+    """Whether ``text`` may hold markup (a tag, a comment or an entity): the cheap test before any regex."""
+    return "<" in text or "&" in text
+
+
 def has_markup_between(text: str, left: Token, right: Token) -> bool:
     """Whether markup that :func:`sentences` leaves out stands between two of its tokens."""
     return _INVISIBLE_RE.search(text, left.end, right.start) is not None
@@ -139,7 +146,7 @@ def without_markup(text: str) -> str:
     >>> without_markup("a <b>infantry</b>&nbsp;left")
     'a  infantry  left'
     """
-    return _INVISIBLE_RE.sub(" ", text) if "<" in text or "&" in text else text
+    return _INVISIBLE_RE.sub(" ", text) if may_hold_markup(text) else text
 
 
 def _char(token: str) -> str:
