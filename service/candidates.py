@@ -353,9 +353,10 @@ def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:
 
 def _is_content_candidate(tok: Token, index: int) -> bool:
     """Words that may be swaps: alphabetic, with a vowel (spinners write words, not
-    abbreviations such as "pct" or "mln"), not a proper noun or acronym mid-sentence."""
+    abbreviations such as "pct" or "mln"), without an inner "." (not "e.g" or "example.com"),
+    not a proper noun or acronym mid-sentence."""
     text = tok.text
-    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()):
+    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()) or "." in text:
         return False
     if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
         return False

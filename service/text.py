@@ -26,9 +26,12 @@ __all__ = [
 # "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
 # the language model sees "iran 's" as Wikipedia text does after normalisation.
 # An apostrophe may come as an HTML entity, as WordPress writes it ("Iran&#8217;s").
+# A soft hyphen (a place to break a long word, "infan&shy;try") is inside the word.
 _APOS = r"(?:['’]|&(?:#8217|#x2019|rsquo|#39|#x27|apos);)"
+_SOFT_HYPHEN = "\u00ad"
 WORD_RE = re.compile(
-    r"[^\W_]+(?:[-.][^\W_]+|(?<=\d),\d{3}(?!\d))*(?:" + _APOS + r"(?:[^\W_]+)(?!" + _APOS + r"))?",
+    r"[^\W_]+(?:(?:[-.\u00ad]|&(?:shy|#173|#[xX][aA][dD]);)[^\W_]+|(?<=\d),\d{3}(?!\d))*"
+    r"(?:" + _APOS + r"(?:[^\W_]+)(?!" + _APOS + r"))?",
     re.UNICODE,
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
@@ -37,10 +40,25 @@ _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|l
 # up to the next one only: text with thousands of them takes linear time, not quadratic.
 _TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--(?:(?!<!--(?!>)).)*?-->"
 _MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
-_TOKEN_RE = re.compile(_MARKUP_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
-# Markup that is not text: tags, comments and the entities of a space. A sentence leaves it out,
-# like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
-_INVISIBLE_RE = re.compile(_TAG_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);", re.DOTALL)
+# Literals: what a reader copies rather than reads (URLs, e-mail addresses, @handles, #hashtags, file
+# paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry"
+# is an address, not "the troops". A literal does not end with punctuation that ends the sentence around it.
+_LITERAL_END = r"[^\s<>\"'`.,;:!?)\]}’”]"
+_LITERAL_RE = (
+    r"(?=[^\s<>\"]{0,100}?[/@#\\`])"  # each holds one of these soon: the other words fail here, before the alternatives
+    r"(?:```(?:(?!```).)*```|(?<!`)`[^`\n]{1,200}`(?!`)"  # Markdown code: fenced, inline
+    + r"|(?:[A-Za-z][A-Za-z0-9+.-]*+://|www\.)[^\s<>\"]*" + _LITERAL_END  # URLs
+    + r"|[\w.+-]++@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    + r"|[A-Za-z0-9][\w-]*+(?:\.[\w-]++)*\.[a-z]{2,}/(?:[^\s<>\"]*" + _LITERAL_END + r")?"  # a domain and its path
+    + r"|(?<![\w&.])[@#][A-Za-z_]\w*"  # handles and hashtags ("&#8217;" is an entity)
+    + r"|\b[A-Za-z]:\\[^\s<>\"]*" + _LITERAL_END  # Windows paths
+    + r"|(?<![\w.)/])/[\w.-]+/[^\s<>\"]*" + _LITERAL_END  # Unix paths of two parts or more
+    + ")"
+)
+_TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
+# Markup that is not text: tags, comments, the entities of a space, zero-width spaces; and literals. A sentence leaves
+# them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
+_INVISIBLE_RE = re.compile(_TAG_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[\u200b\ufeff]|" + _LITERAL_RE, re.DOTALL)
 # A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
 _BLOCK_TAG_RE = re.compile(
     r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|pre"
@@ -93,9 +111,10 @@ def sentences(text: str) -> Iterator[list[Token]]:
     mark rather than a word (a list bullet, "#", ">"); and at an HTML block tag
     ("<p>", "</li>", "<br>"…). Any other line break is hard wrapping inside a sentence
     (newswire, e-mail, plain text at 72 columns): the sentence goes on, so the words on
-    either side keep their context. Tags, comments and non-breaking spaces are left out
-    of the sentences, like whitespace (the text between tokens, never touched), for the
-    same reason: "that <b>a infantry</b> would" reads as "that a infantry would".
+    either side keep their context. Tags, comments, non-breaking spaces and literals (URLs,
+    paths, code…) are left out of the sentences, like whitespace (the text between tokens,
+    never touched), for the same reason: "that <b>a infantry</b> would" reads as "that a
+    infantry would".
 
     >>> [[t.text for t in s] for s in sentences("If the dollar goes the way of\\nWall Street.\\n  - Prices")]
     [['If', 'the', 'dollar', 'goes', 'the', 'way', 'of', 'Wall', 'Street', '.'], ['-', 'Prices']]
@@ -131,17 +150,21 @@ def sentences(text: str) -> Iterator[list[Token]]:
 
 
 def may_hold_markup(text: str) -> bool:
-    """Whether ``text`` may hold markup (a tag, a comment or an entity): the cheap test before any regex."""
-    return "<" in text or "&" in text
+    """Whether ``text`` may hold markup (a tag, a comment, an entity, a zero-width space) or a literal (a URL,
+    a path…): the cheap test before any regex (called for every gap between tokens: no loop)."""
+    return (
+        "<" in text or "&" in text or "/" in text or "@" in text or "#" in text or "\\" in text or "`" in text
+        or "\u200b" in text or "\ufeff" in text
+    )
 
 
 def has_markup_between(text: str, left: Token, right: Token) -> bool:
-    """Whether markup that :func:`sentences` leaves out stands between two of its tokens."""
+    """Whether markup or a literal that :func:`sentences` leaves out stands between two of its tokens."""
     return _INVISIBLE_RE.search(text, left.end, right.start) is not None
 
 
 def without_markup(text: str) -> str:
-    """``text`` with the markup that :func:`sentences` leaves out replaced by spaces.
+    """``text`` with the markup and literals that :func:`sentences` leaves out replaced by spaces.
 
     >>> without_markup("a <b>infantry</b>&nbsp;left")
     'a  infantry  left'
@@ -164,9 +187,12 @@ def _starts_block(gap: str, next_token: str) -> bool:
 @lru_cache(maxsize=65536)
 def lm_form(token: str) -> str:
     """The form a token takes in the language model: lower case, ASCII quotes, HTML entities
-    read as the characters they stand for ("&#8217;s" -> "'s", "&quot;" -> '"', "&amp;" -> "&")."""
+    read as the characters they stand for ("&#8217;s" -> "'s", "&quot;" -> '"', "&amp;" -> "&"), soft hyphens
+    left out ("infan&shy;try" -> "infantry")."""
     if "&" in token:
         token = html.unescape(token)
+    if _SOFT_HYPHEN in token:
+        token = token.replace(_SOFT_HYPHEN, "") or token  # a soft hyphen alone stays a mark
     return token.translate(_QUOTES).lower()
 
 

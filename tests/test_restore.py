@@ -176,6 +176,38 @@ def test_markup_is_transparent_to_restoration(html: str, plain: str, swap: tuple
     assert re.findall(r"<[^>]*>|&#?\w+;", result.text) == re.findall(r"<[^>]*>|&#?\w+;", html)
 
 
+def test_no_edit_touches_a_url_an_address_a_handle_a_path_or_code() -> None:
+    """Until 2026-12-06 the words of a URL, a path, a handle or Markdown code were read as prose: "…/a/infantry/pronounced"
+    became "…/a/infantry/said", "C:\\a\\…" became "C:\\the\\…", "@a_infantry" became "@the_troops"."""
+    literals = [
+        "https://example.com/a/infantry/pronounced",
+        "www.a-supervision.org/a/infantry",
+        "a.infantry@example.com",
+        "@a_infantry",
+        "#a_supervision",
+        "C:\\a\\infantry\\pronounced.doc",
+        "/srv/a/infantry/pronounced",
+        "`a infantry pronounced`",
+    ]
+    text = "".join(f"A supervision orator pronounced a infantry left {lit} on Monday.\n" for lit in literals)
+    result = restore_and_explain(text, engine="rules", min_confidence=0.0)
+    assert_loss_free(text, result)
+    for lit in literals:
+        start = text.index(lit)
+        assert not [e for e in result.edits if e.start < start + len(lit) and start < e.end], lit
+    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]  # the prose around them is restored
+
+
+@pytest.mark.parametrize("mark", ["\u00ad", "&shy;"])
+def test_a_word_with_a_soft_hyphen_is_restored_as_the_word(mark: str) -> None:
+    """Until 2026-12-06 a soft hyphen (a CMS's hyphenation point) cut "infan&shy;try" in three, and it stayed."""
+    text = f"Officials pronounced on Monday that a infan{mark}try had left a\u200bcity."
+    result = restore_and_explain(text, engine="rules")
+    assert_loss_free(text, result)
+    assert (f"infan{mark}try", "troops") in [(e.spun, e.original) for e in result.edits]
+    assert result.text == "Officials said on Monday that the troops had left the\u200bcity."
+
+
 def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None:
     """No edit spans markup: a word-for-word phrase becomes one edit a word, another one is not made."""
     plain = "The network was trained with counterfeit consciousness methods."
@@ -272,7 +304,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b"]
 )
 
 

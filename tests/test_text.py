@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -91,6 +93,62 @@ def test_markup_is_one_token_and_never_a_word() -> None:
     assert [t.text for t in tokens] == ['<p class="x">', "A", "<b>", "word", "</b>", "&amp;", "<!-- note -->", "3", "<", "4", "</p>"]
     assert [t.text for t in tokens if t.is_word] == ["A", "word", "3", "4"]
     assert all(text[t.start : t.end] == t.text for t in tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("see https://example.com/a/infantry?x=a_b&y=2, then", "https://example.com/a/infantry?x=a_b&y=2"),
+        ("(www.example.org/a/b).", "www.example.org/a/b"),
+        ("at example.com/a/infantry.", "example.com/a/infantry"),
+        ("mail a.editor@example.co.uk now", "a.editor@example.co.uk"),
+        ("by @a_infantry today", "@a_infantry"),
+        ("tag #a_infantry!", "#a_infantry"),
+        (r"in C:\a\infantry\pronounced.doc.", r"C:\a\infantry\pronounced.doc"),
+        ("in /usr/a/infantry, then", "/usr/a/infantry"),
+        ("run `a infantry` now", "`a infantry`"),
+        ("x\n```\na infantry\n```\ny", "```\na infantry\n```"),
+    ],
+)
+def test_literals_are_one_token_that_sentences_leave_out(text: str, literal: str) -> None:
+    """URLs, addresses, handles, paths and code are copied, not read: no edit may touch a part of one."""
+    start = text.index(literal)
+    assert (literal, start) in [(t.text, t.start) for t in tokenize(text)]
+    assert all(t.end <= start or t.start >= start + len(literal) for s in sentences(text) for t in s)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the U.S. and e.g. a.m. 3.5 pct", "1/2 and km/h, 1986/87, and/or", "Iran&#8217;s #1 C# and x@y", "_a infantry_ __bold__"],
+)
+def test_prose_with_literal_marks_stays_prose(text: str) -> None:
+    assert [t.text for t in tokenize(text)] == [t.text for s in sentences(text) for t in s]  # none left out
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    """Time of ``fn()`` without the garbage collector, whose passes over the test session's heap grow with what
+    ``fn`` allocates and once made 16x the tokens take 80x the time."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("unit", ["a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a "])
+def test_literals_take_linear_time(unit: str) -> None:
+    small, big = (_seconds(lambda n=n: list(sentences(unit * n))) for n in (2_000, 32_000))
+    assert big / small < 16 * 4  # quadratic: ~256
+
+
+def test_a_soft_hyphen_is_inside_its_word_and_a_zero_width_space_between_words() -> None:
+    text = "a infan\u00adtry, some&shy;more a\u200bcity\ufeff."
+    assert [t.text for t in tokenize(text)] == ["a", "infan\u00adtry", ",", "some&shy;more", "a", "\u200b", "city", "\ufeff", "."]
+    assert [t.text for s in sentences(text) for t in s] == ["a", "infan\u00adtry", ",", "some&shy;more", "a", "city", "."]
+    assert [lm_form(t) for t in ("Infan\u00adtry", "some&shy;more", "x&#173;y")] == ["infantry", "somemore", "xy"]
 
 
 def test_unclosed_comments_take_linear_time() -> None:
