@@ -3,7 +3,7 @@
     unspin restore article.txt              # restored text on stdout
     unspin restore - --json < article.txt   # text, edits, spin score as JSON
     unspin restore article.txt --diff       # edits highlighted in the terminal
-    unspin restore --in-dir spun/ --out-dir restored/
+    unspin restore --in-dir spun/ --out-dir restored/   # 64 files at a time, the spinner's table pooled over them
     unspin restore article.txt --url http://localhost:8000   # ask a running server
     unspin restore --in-dir spun/ --out-dir restored/ --url http://localhost:8000 --feed acme   # it learns acme's spinner
     unspin learn --in-dir spun/ --out table.json   # learn the spinner's table from its articles
@@ -19,10 +19,11 @@ stderr and exit 1 (2 for usage errors), never a traceback.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -36,6 +37,7 @@ from rich.text import Text
 from .edits import RestoredText
 from .errors import Errors
 from .files import write_atomic
+from .settings import Settings
 from .spinner_table import SpinnerTable, from_json
 
 __all__ = ["app", "result_json", "render_diff"]
@@ -48,6 +50,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _err = Console(stderr=True, highlight=False)
+#: Files of a folder restored together by default: the server's default UNSPIN_MAX_BATCH, so that a folder restored
+#: here and through a server (``--url``) is restored in the same batches.
+DIR_BATCH: int = Settings._field_defaults["max_batch"]
 
 
 class _Fail(Exception):
@@ -163,6 +168,51 @@ class _Restorer:
             except ValueError as exc:
                 raise _Fail(str(exc), 2) from None
 
+    def batches(self, requested: int) -> tuple[int, float]:
+        """Documents and JSON bytes one batch may hold: ``requested`` here; for a server, no more than its limits
+        (``GET /v1/info``: ``UNSPIN_MAX_BATCH``, ``UNSPIN_MAX_BYTES`` less the options sent with each request)."""
+        if self.url is None:
+            return requested, math.inf
+        from .client import ClientError, server_limits
+
+        try:
+            limits = server_limits(self.url, self.api_key)
+        except ClientError as exc:
+            raise _Fail(str(exc)) from None
+        table = self.kwargs.get("spinner_table")
+        options = len(json.dumps(table.to_json())) if table is not None else 0
+        return min(requested, int(limits.get("max_batch", requested))), limits.get("max_bytes", math.inf) - options - 1_000
+
+    def many(self, texts: list[str]) -> list[RestoredText | str]:
+        """Restore ``texts`` together (the spinner's table is pooled over them): each a result or its one-line error."""
+        if self.url is not None:
+            from .client import ClientError, restore_remote_batch
+
+            try:
+                return restore_remote_batch(self.url, texts, api_key=self.api_key, **self.kwargs)
+            except ClientError as exc:
+                return [str(exc)] * len(texts)
+        from . import restore_many
+        from .engine import check_text
+
+        results: list[RestoredText | str] = []
+        good: list[int] = []
+        for i, text in enumerate(texts):
+            try:
+                check_text(text)
+                good.append(i)
+                results.append("")
+            except (ValueError, TypeError) as exc:
+                results.append(str(exc))
+        try:
+            for i, result in zip(good, restore_many([texts[i] for i in good], **self.kwargs), strict=True):
+                results[i] = result
+        except (ValueError, TypeError) as exc:
+            return [str(exc)] * len(texts)
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            return [f"the engine failed: {type(exc).__name__}: {exc}"] * len(texts)
+        return results
+
     def __call__(self, text: str) -> RestoredText:
         if self.url is not None:
             from .client import ClientError, restore_remote
@@ -171,14 +221,10 @@ class _Restorer:
                 return restore_remote(self.url, text, api_key=self.api_key, **self.kwargs)
             except ClientError as exc:
                 raise _Fail(str(exc)) from None
-        from . import restore_many
-
-        try:
-            return restore_many([text], **self.kwargs)[0]
-        except (ValueError, TypeError) as exc:
-            raise _Fail(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-            raise _Fail(f"the engine failed: {type(exc).__name__}: {exc}") from None
+        (result,) = self.many([text])
+        if isinstance(result, str):
+            raise _Fail(result)
+        return result
 
 
 def _read_table(path: Path) -> SpinnerTable:
@@ -209,7 +255,9 @@ def _texts(files: list[str], in_dir: Path | None) -> list[Path]:
     return [Path(f) for f in files]
 
 
-def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool) -> int:
+def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool, batch: int) -> int:
+    """Restore every *.txt of ``in_dir`` into ``out_dir``, ``batch`` files at a time (restored together, so the
+    spinner's table is pooled over them), skipping the files already done."""
     if not in_dir.is_dir():
         raise _Fail(Errors.U060.format(path=in_dir))
     if out_dir.resolve() == in_dir.resolve():
@@ -218,33 +266,33 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _Fail(Errors.U066.format(path=out_dir, detail=exc.strerror or exc)) from None
-    files = sorted(p for p in in_dir.glob("*.txt") if p.is_file())
     suffix = ".json" if as_json else ".txt"
-    done = skipped = edits = 0
+    files = [(src, out_dir / (src.stem + suffix)) for src in sorted(p for p in in_dir.glob("*.txt") if p.is_file())]
+    todo = [(src, dst) for src, dst in files if not dst.exists()]
+    skipped = len(files) - len(todo)
+    max_docs, max_bytes = restorer.batches(batch) if todo else (batch, math.inf)
+    done = edits = 0
     failed: list[str] = []
     progress = Progress(
         TextColumn("[bold]restoring"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[name]}"),
         TimeRemainingColumn(), console=_err, transient=False,
     )
     with progress:
-        task = progress.add_task("restore", total=len(files), name="")
-        for src in files:
-            dst = out_dir / (src.stem + suffix)
-            progress.update(task, name=src.name)
-            if dst.exists():
-                skipped += 1
-            else:
-                try:
-                    result = restorer(_read(str(src)))
-                    body = json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n" if as_json else result.text
-                    write_atomic(dst, body)
-                    done += 1
-                    edits += len(result.edits or ())
-                except _Fail as exc:
-                    failed.append(f"{src.name}: {exc}")
-                except OSError as exc:
-                    failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=exc.strerror or exc)}")
-            progress.advance(task)
+        task = progress.add_task("restore", total=len(files), completed=skipped, name="")
+        for chunk in _read_batches(todo, max_docs, max_bytes, failed, lambda: progress.advance(task)):
+            progress.update(task, name=chunk[0][0].name if len(chunk) == 1 else f"{chunk[0][0].name} .. {chunk[-1][0].name}")
+            for (src, dst, _), result in zip(chunk, restorer.many([text for _, _, text in chunk]), strict=True):
+                if isinstance(result, str):
+                    failed.append(f"{src.name}: {result}")
+                else:
+                    try:
+                        body = json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n" if as_json else result.text
+                        write_atomic(dst, body)
+                        done += 1
+                        edits += len(result.edits or ())
+                    except OSError as exc:
+                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=exc.strerror or exc)}")
+                progress.advance(task)
     for line in failed:
         _err.print(f"unspin: error: {line}", markup=False, soft_wrap=True)
     _err.print(
@@ -252,6 +300,30 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
         markup=False,
     )
     return 1 if failed else 0
+
+
+def _read_batches(
+    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: float, failed: list[str], skip: Callable[[], None]
+) -> Iterator[list[tuple[Path, Path, str]]]:
+    """``todo`` read into batches of at most ``max_docs`` files and ``max_bytes`` of JSON text (a longer file goes
+    alone); a file that cannot be read goes to ``failed`` (and ``skip()`` is called for it)."""
+    chunk: list[tuple[Path, Path, str]] = []
+    size = 0
+    for src, dst in todo:
+        try:
+            text = _read(str(src))
+        except _Fail as exc:
+            failed.append(f"{src.name}: {exc}")
+            skip()
+            continue
+        n_bytes = len(json.dumps(text).encode("utf-8")) + 20
+        if chunk and (len(chunk) == max_docs or size + n_bytes > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append((src, dst, text))
+        size += n_bytes
+    if chunk:
+        yield chunk
 
 
 # -- commands -----------------------------------------------------------------------
@@ -274,6 +346,14 @@ def restore(
     feed: Annotated[
         str | None, typer.Option(help="With --url: the source's name; the server learns its spinner's table from what it sends.")
     ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"With --in-dir: files restored together, the spinner's table pooled over them (default {DIR_BATCH}; "
+            "with --url at most the server's UNSPIN_MAX_BATCH); 1 restores each file alone.",
+        ),
+    ] = None,
 ) -> None:
     """Restore a spun article (a file, stdin, or a folder of *.txt files)."""
     try:
@@ -283,9 +363,11 @@ def restore(
             raise _Fail(Errors.U065.format(detail="--in-dir and --out-dir go together", command="restore"), 2)
         if in_dir is not None and file != "-":
             raise _Fail(Errors.U065.format(detail="give either FILE or --in-dir, not both", command="restore"), 2)
+        if batch is not None and in_dir is None:
+            raise _Fail(Errors.U065.format(detail="--batch goes with --in-dir", command="restore"), 2)
         restorer = _Restorer(engine, min_confidence, url, api_key, spinner_table, feed)
         if in_dir is not None and out_dir is not None:
-            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json))
+            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json, batch or DIR_BATCH))
         text = _read(file)
         result = restorer(text)
     except _Fail as exc:
@@ -391,7 +473,6 @@ def serve(
     import uvicorn
 
     from .api import logging_config
-    from .settings import Settings
 
     for flag, value, variable in (("--workers", workers, "UNSPIN_WORKERS"), ("--processes", processes, "UNSPIN_PROCESSES")):
         if value is not None:

@@ -18,7 +18,7 @@ from .edits import Edit, RestoredText
 from .errors import Errors
 from .spinner_table import SpinnerTable
 
-__all__ = ["ClientError", "restore_remote"]
+__all__ = ["ClientError", "restore_remote", "restore_remote_batch", "server_limits"]
 
 
 class ClientError(Exception):
@@ -51,6 +51,58 @@ def restore_remote(
     Raises:
         ClientError: with code U062 (unreachable) or U063 (an HTTP error, with the server's message).
     """
+    options = _options(engine, min_confidence, spinner_table, feed)
+    body = _call(url, "/v1/restore", {"text": text, "options": options}, api_key, timeout)
+    try:
+        return _to_result(body)
+    except (KeyError, TypeError) as exc:
+        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
+
+
+def restore_remote_batch(
+    url: str,
+    texts: list[str],
+    *,
+    engine: str | None = None,
+    min_confidence: float | None = None,
+    spinner_table: SpinnerTable | None = None,
+    feed: str | None = None,
+    api_key: str | None = None,
+    timeout: float = 300.0,
+) -> list[RestoredText | str]:
+    """``POST {url}/v1/restore/batch``: the documents restored together (the server pools the spinner's table over
+    them), each a :class:`RestoredText` or, where the server refused that document, its one-line error.
+
+    Raises:
+        ClientError: the whole request failed: U062 (unreachable) or U063 (an HTTP error, with the server's message).
+    """
+    options = _options(engine, min_confidence, spinner_table, feed)
+    payload = {"documents": [{"text": t} for t in texts], "options": options}
+    body = _call(url, "/v1/restore/batch", payload, api_key, timeout)
+    try:
+        items = sorted(body["results"], key=lambda item: item["index"])
+        if [item["index"] for item in items] != list(range(len(texts))):
+            raise KeyError("results")
+        return [
+            _to_result(item) if item.get("error") is None else f"[{item['error']['code']}] {item['error']['message']}"
+            for item in items
+        ]
+    except (KeyError, TypeError) as exc:
+        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
+
+
+def server_limits(url: str, api_key: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
+    """The server's limits (``GET {url}/v1/info``): ``max_batch``, ``max_bytes``, ``max_chars``…"""
+    body = _call(url, "/v1/info", None, api_key, timeout)
+    limits = body.get("limits") if isinstance(body, dict) else None
+    if not isinstance(limits, dict):
+        raise ClientError(Errors.U063.format(url=url, status=200, message="unexpected answer (missing limits)"))
+    return limits
+
+
+def _options(
+    engine: str | None, min_confidence: float | None, spinner_table: SpinnerTable | None, feed: str | None
+) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if engine is not None:
         options["engine"] = engine
@@ -60,24 +112,27 @@ def restore_remote(
         options["spinner_table"] = spinner_table.to_json()
     if feed is not None:
         options["feed"] = feed
-    data = json.dumps({"text": text, "options": options}).encode("utf-8")
-    endpoint = url.rstrip("/") + "/v1/restore"
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    return options
+
+
+def _call(url: str, path: str, payload: dict[str, Any] | None, api_key: str | None, timeout: float) -> Any:
+    """GET (no ``payload``) or POST JSON to ``url + path``; the decoded JSON answer."""
+    headers = {"Accept": "application/json"}
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode("utf-8")
+        headers["Content-Type"] = "application/json"
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
-    request = urllib.request.Request(endpoint, data=data, headers=headers, method="POST")
+    request = urllib.request.Request(url.rstrip("/") + path, data=data, headers=headers, method="GET" if data is None else "POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the user's URL
-            body = json.loads(response.read().decode("utf-8"))
+            return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise ClientError(Errors.U063.format(url=url, status=exc.code, message=_error_message(exc))) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise ClientError(Errors.U062.format(url=url, detail=str(reason))) from None
-    try:
-        return _to_result(body)
-    except (KeyError, TypeError) as exc:
-        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
 
 
 def _error_message(exc: urllib.error.HTTPError) -> str:

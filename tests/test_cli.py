@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 import service
-from service.cli import render_diff, result_json
+from service.cli import _read_batches, render_diff, result_json
 from service.feeds import Feeds
-from tests.conftest import EXAMPLES, child_env, free_port
+from tests.conftest import API_KEY, EXAMPLES, child_env, free_port
+from tests.test_restore import PLENTY_BATCH
 
 
 def run(cmd: list[str], *args: str, stdin: bytes | None = None, **env: str) -> subprocess.CompletedProcess[bytes]:
@@ -94,8 +95,8 @@ def test_in_dir_out_dir_is_resumable(unspin_cmd, paragraphs, tmp_path: Path):
     p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir))
     assert p.returncode == 0, p.stderr.decode()
     assert sorted(f.name for f in out_dir.iterdir()) == ["doc0.txt", "doc1.txt", "doc2.txt"]
-    for i, text in enumerate(paragraphs[:3]):
-        assert (out_dir / f"doc{i}.txt").read_text(encoding="utf-8") == service.restore(text)
+    for i, (text, result) in enumerate(zip(paragraphs[:3], service.restore_many(paragraphs[:3]), strict=True)):
+        assert (out_dir / f"doc{i}.txt").read_text(encoding="utf-8") == result.text  # restored together
         assert (in_dir / f"doc{i}.txt").read_text(encoding="utf-8") == text  # input untouched
     assert "3 restored" in p.stderr.decode()
 
@@ -108,6 +109,61 @@ def test_in_dir_out_dir_is_resumable(unspin_cmd, paragraphs, tmp_path: Path):
     assert (out_dir / "doc1.txt").read_text(encoding="utf-8") == service.restore(paragraphs[1])
     assert "1 restored, 2 already done" in p.stderr.decode()
     assert not [f for f in out_dir.iterdir() if f.name.startswith(".")]  # no temp files left
+
+
+def test_a_folder_is_restored_in_batches_that_pool_the_spinners_table(unspin_cmd, server, tmp_path: Path):
+    """Until 2026-12-06 --in-dir restored each file alone, so a folder of one spinner's articles taught nothing."""
+    in_dir = tmp_path / "spun"
+    in_dir.mkdir()
+    for i, text in enumerate(PLENTY_BATCH):
+        (in_dir / f"doc{i}.txt").write_text(text, encoding="utf-8")
+    (in_dir / "not-utf8.txt").write_bytes(b"\xff plenty")
+    together = [r.text for r in service.restore_many(PLENTY_BATCH)]
+    alone = [service.restore(t) for t in PLENTY_BATCH]
+    assert together != alone  # "plenty" -> "stock" is learnt from the batch only
+    for args, expected in [([], together), (["--batch", "1"], alone), (["--url", server.url], together)]:
+        out_dir = tmp_path / f"out{len(args)}{'-'.join(args).replace('/', '').replace(':', '')}"
+        p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir), *args)
+        assert p.returncode == 1, p.stderr.decode()  # the file that is not UTF-8 fails on its own
+        assert "U061" in p.stderr.decode() and f"{len(PLENTY_BATCH)} restored" in p.stderr.decode(), args
+        assert [(out_dir / f"doc{i}.txt").read_text(encoding="utf-8") for i in range(len(PLENTY_BATCH))] == expected, args
+    # batches of 3: the first three files are restored together, apart from the rest
+    out_dir = tmp_path / "by3"
+    run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir), "--batch", "3")
+    by3 = [r.text for k in range(0, len(PLENTY_BATCH), 3) for r in service.restore_many(PLENTY_BATCH[k : k + 3])]
+    assert [(out_dir / f"doc{i}.txt").read_text(encoding="utf-8") for i in range(len(PLENTY_BATCH))] == by3
+    assert_one_line_error(run(unspin_cmd, "restore", str(SPUN), "--batch", "2"), 2, "U065")
+
+
+def test_a_folder_sent_to_a_server_keeps_to_its_limits(unspin_cmd, strict_server, tmp_path: Path):
+    """Batches of at most the server's UNSPIN_MAX_BATCH (4 here) and UNSPIN_MAX_BYTES; a document over its
+    UNSPIN_MAX_CHARS fails alone, and its batch-mates are restored together."""
+    in_dir, out_dir = tmp_path / "spun", tmp_path / "restored"
+    in_dir.mkdir()
+    for i, text in enumerate(PLENTY_BATCH):
+        (in_dir / f"doc{i}.txt").write_text(text, encoding="utf-8")
+    (in_dir / "long.txt").write_text("A plenty rose. " * 100, encoding="utf-8")  # 1,500 characters
+    p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(out_dir), "--url", strict_server.url, UNSPIN_API_KEY=API_KEY)
+    err = p.stderr.decode()
+    assert p.returncode == 1, err
+    assert "long.txt: [U011]" in err and f"{len(PLENTY_BATCH)} restored, 0 already done (skipped), 1 failed" in err, err
+    expected = [r.text for k in range(0, len(PLENTY_BATCH), 4) for r in service.restore_many(PLENTY_BATCH[k : k + 4])]
+    assert [(out_dir / f"doc{i}.txt").read_text(encoding="utf-8") for i in range(len(PLENTY_BATCH))] == expected
+
+
+def test_folder_batches_hold_to_a_count_and_a_size(tmp_path: Path):
+    sizes = [10, 10, 80, 10, 200, 10, 10]  # characters; each costs its JSON string + 20 bytes
+    todo = []
+    for i, n in enumerate(sizes):
+        (tmp_path / f"{i}.txt").write_text("x" * n, encoding="utf-8")
+        todo.append((tmp_path / f"{i}.txt", tmp_path / f"{i}.out"))
+    (tmp_path / "bad.txt").write_bytes(b"\xff")
+    todo.insert(3, (tmp_path / "bad.txt", tmp_path / "bad.out"))
+    failed: list[str] = []
+    skipped = []
+    chunks = list(_read_batches(todo, 3, 170, failed, lambda: skipped.append(1)))
+    assert [[len(text) for _, _, text in chunk] for chunk in chunks] == [[10, 10, 80], [10], [200], [10, 10]]
+    assert len(failed) == len(skipped) == 1 and failed[0].startswith("bad.txt: [U061]")
 
 
 def test_out_dir_must_differ_from_in_dir(unspin_cmd, tmp_path: Path):
