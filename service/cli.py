@@ -53,6 +53,7 @@ _err = Console(stderr=True, highlight=False)
 #: Files of a folder restored together by default: the server's default UNSPIN_MAX_BATCH, so that a folder restored
 #: here and through a server (``--url``) is restored in the same batches.
 DIR_BATCH: int = Settings._field_defaults["max_batch"]
+DIR_GLOB = "*.txt"  # the files of a folder read by default
 
 
 class _Fail(Exception):
@@ -237,14 +238,21 @@ def _read_table(path: Path) -> SpinnerTable:
         raise _Fail(f"{path}: {exc}", 2) from None
 
 
-def _texts(files: list[str], in_dir: Path | None) -> list[Path]:
-    """The files ``unspin learn`` reads: those named, or every *.txt of ``in_dir``."""
+def _folder_files(in_dir: Path, pattern: str, command: str) -> list[Path]:
+    """The files of ``in_dir`` (not of its subfolders) that ``pattern`` matches, by name."""
+    if not in_dir.is_dir():
+        raise _Fail(Errors.U060.format(path=in_dir))
+    if "/" in pattern or "\\" in pattern or pattern in ("", ".", ".."):
+        raise _Fail(Errors.U065.format(detail=f"--glob {pattern!r} must match file names, like '*.html'", command=command), 2)
+    return sorted(p for p in in_dir.glob(pattern) if p.is_file())
+
+
+def _texts(files: list[str], in_dir: Path | None, pattern: str) -> list[Path]:
+    """The files ``unspin learn`` reads: those named, or those of ``in_dir`` that ``pattern`` matches."""
     if in_dir is not None:
         if files:
             raise _Fail(Errors.U065.format(detail="give either FILE... or --in-dir, not both", command="learn"), 2)
-        if not in_dir.is_dir():
-            raise _Fail(Errors.U060.format(path=in_dir))
-        return sorted(p for p in in_dir.glob("*.txt") if p.is_file())
+        return _folder_files(in_dir, pattern, "learn")
     if not files:
         raise _Fail(Errors.U065.format(detail="name the spun articles (FILE...) or a folder (--in-dir)", command="learn"), 2)
     for f in files:
@@ -255,19 +263,23 @@ def _texts(files: list[str], in_dir: Path | None) -> list[Path]:
     return [Path(f) for f in files]
 
 
-def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool, batch: int) -> int:
-    """Restore every *.txt of ``in_dir`` into ``out_dir``, ``batch`` files at a time (restored together, so the
-    spinner's table is pooled over them), skipping the files already done."""
-    if not in_dir.is_dir():
-        raise _Fail(Errors.U060.format(path=in_dir))
+def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool, batch: int, pattern: str) -> int:
+    """Restore the files of ``in_dir`` that ``pattern`` matches into ``out_dir`` (same names; ``<stem>.json``
+    with ``as_json``), ``batch`` files at a time (restored together, so the spinner's table is pooled over
+    them), skipping the files already done."""
+    sources = _folder_files(in_dir, pattern, "restore")
+    files = [(src, out_dir / (src.stem + ".json" if as_json else src.name)) for src in sources]
+    names: dict[str, str] = {}
+    for src, dst in files:
+        if names.setdefault(dst.name, src.name) != src.name:
+            detail = f"{names[dst.name]} and {src.name} would both be written to {dst.name}; narrow --glob"
+            raise _Fail(Errors.U065.format(detail=detail, command="restore"), 2)
     if out_dir.resolve() == in_dir.resolve():
         raise _Fail(Errors.U064.format(path=in_dir), 2)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _Fail(Errors.U066.format(path=out_dir, detail=exc.strerror or exc)) from None
-    suffix = ".json" if as_json else ".txt"
-    files = [(src, out_dir / (src.stem + suffix)) for src in sorted(p for p in in_dir.glob("*.txt") if p.is_file())]
     todo = [(src, dst) for src, dst in files if not dst.exists()]
     skipped = len(files) - len(todo)
     max_docs, max_bytes = restorer.batches(batch) if todo else (batch, math.inf)
@@ -336,7 +348,7 @@ def restore(
     min_confidence: Annotated[float | None, typer.Option(help="Drop edits below this confidence, in [0, 1].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print text, edits, spin score and engine as JSON.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the edits highlighted in the input.")] = False,
-    in_dir: Annotated[Path | None, typer.Option(help="Restore every *.txt in this folder.")] = None,
+    in_dir: Annotated[Path | None, typer.Option(help="Restore every file of this folder that --glob matches.")] = None,
     out_dir: Annotated[Path | None, typer.Option(help="Where --in-dir results go (never the input folder).")] = None,
     url: Annotated[str | None, typer.Option(help="Use a running unspin server, e.g. http://localhost:8000.")] = None,
     api_key: Annotated[str | None, typer.Option(envvar="UNSPIN_API_KEY", help="Bearer key for --url.")] = None,
@@ -346,6 +358,7 @@ def restore(
     feed: Annotated[
         str | None, typer.Option(help="With --url: the source's name; the server learns its spinner's table from what it sends.")
     ] = None,
+    glob: Annotated[str, typer.Option(help="With --in-dir: the files to read, e.g. '*.html' (results keep their names).")] = DIR_GLOB,
     batch: Annotated[
         int | None,
         typer.Option(
@@ -355,7 +368,7 @@ def restore(
         ),
     ] = None,
 ) -> None:
-    """Restore a spun article (a file, stdin, or a folder of *.txt files)."""
+    """Restore a spun article (a file, stdin, or a folder of them)."""
     try:
         if as_json and diff:
             raise _Fail(Errors.U065.format(detail="choose one of --json and --diff", command="restore"), 2)
@@ -363,11 +376,11 @@ def restore(
             raise _Fail(Errors.U065.format(detail="--in-dir and --out-dir go together", command="restore"), 2)
         if in_dir is not None and file != "-":
             raise _Fail(Errors.U065.format(detail="give either FILE or --in-dir, not both", command="restore"), 2)
-        if batch is not None and in_dir is None:
-            raise _Fail(Errors.U065.format(detail="--batch goes with --in-dir", command="restore"), 2)
+        if (batch is not None or glob != DIR_GLOB) and in_dir is None:
+            raise _Fail(Errors.U065.format(detail="--batch and --glob go with --in-dir", command="restore"), 2)
         restorer = _Restorer(engine, min_confidence, url, api_key, spinner_table, feed)
         if in_dir is not None and out_dir is not None:
-            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json, batch or DIR_BATCH))
+            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json, batch or DIR_BATCH, glob))
         text = _read(file)
         result = restorer(text)
     except _Fail as exc:
@@ -384,7 +397,8 @@ def restore(
 @app.command()
 def learn(
     files: Annotated[list[str] | None, typer.Argument(help="Spun articles (UTF-8) of one spinner.", show_default=False)] = None,
-    in_dir: Annotated[Path | None, typer.Option(help="Read every *.txt in this folder instead.")] = None,
+    in_dir: Annotated[Path | None, typer.Option(help="Read every file of this folder that --glob matches instead.")] = None,
+    glob: Annotated[str, typer.Option(help="With --in-dir: the files to read, e.g. '*.html'.")] = DIR_GLOB,
     out: Annotated[str, typer.Option(help="Where the table goes (JSON); '-' is stdout.")] = "-",
     feed: Annotated[
         str | None, typer.Option(help="Also put the evidence in --feed-dir as this feed's: a server on that folder goes on from it.")
@@ -409,7 +423,9 @@ def learn(
                 check_feed_name(feed)  # before the corpus is read, not after
             except ValueError as exc:
                 raise _Fail(str(exc), 2) from None
-        paths = _texts(files or [], in_dir)
+        if glob != DIR_GLOB and in_dir is None:
+            raise _Fail(Errors.U065.format(detail="--glob goes with --in-dir", command="learn"), 2)
+        paths = _texts(files or [], in_dir, glob)
         texts = (_read(str(p)) for p in paths)
         progress = Progress(
             TextColumn("[bold]learning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=_err, transient=True

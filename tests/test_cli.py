@@ -151,6 +151,25 @@ def test_a_folder_sent_to_a_server_keeps_to_its_limits(unspin_cmd, strict_server
     assert [(out_dir / f"doc{i}.txt").read_text(encoding="utf-8") for i in range(len(PLENTY_BATCH))] == expected
 
 
+def test_glob_picks_a_folders_files_and_the_results_keep_their_names(unspin_cmd, tmp_path: Path):
+    in_dir = tmp_path / "spun"
+    in_dir.mkdir()
+    html = "<p>Officials pronounced <b>a infantry</b> had left a city.</p>\n"
+    (in_dir / "a.html").write_text(html, encoding="utf-8")
+    (in_dir / "a.txt").write_text("A supervision orator pronounced.", encoding="utf-8")
+    p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(tmp_path / "out"), "--glob", "*.html")
+    assert p.returncode == 0, p.stderr.decode()
+    assert [f.name for f in (tmp_path / "out").iterdir()] == ["a.html"]
+    assert (tmp_path / "out" / "a.html").read_text(encoding="utf-8") == service.restore(html) != html
+    # both would be written to a.json: refused before anything is written
+    p = run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(tmp_path / "json"), "--glob", "a.*", "--json")
+    assert_one_line_error(p, 2, "U065")
+    assert "a.html and a.txt" in p.stderr.decode() and not (tmp_path / "json").exists()
+    assert_one_line_error(run(unspin_cmd, "restore", "--in-dir", str(in_dir), "--out-dir", str(tmp_path / "x"), "--glob", "../*"), 2, "U065")
+    p = run(unspin_cmd, "learn", "--in-dir", str(in_dir), "--glob", "*.html")
+    assert p.returncode == 0 and json.loads(p.stdout)["documents"] == 1, p.stderr.decode()
+
+
 def test_folder_batches_hold_to_a_count_and_a_size(tmp_path: Path):
     sizes = [10, 10, 80, 10, 200, 10, 10]  # characters; each costs its JSON string + 20 bytes
     todo = []
