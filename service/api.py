@@ -292,8 +292,8 @@ def _decode(body: bytes) -> str:
 
 
 #: Media types whose body is the article itself, answered with the restored article in the same type.
-_RAW_TEXT = ("text/plain", "text/html")
-_RESTORE_TYPES = "application/json, text/plain or text/html"
+_RAW_TEXT = ("text/plain", "text/html", "text/markdown")
+_RESTORE_TYPES = "application/json, text/plain, text/html or text/markdown"
 
 
 def _media_type(request: Request) -> tuple[str, str | None]:
@@ -496,9 +496,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @v1.post(
         "/restore",
         summary="Restore one article.",
-        description="Send JSON `{\"text\": ..., \"options\": {...}}` and get JSON back, or send `text/plain` or "
-        "`text/html` (options in the query string: `?engine=rules&min_confidence=0.6`) and get the restored text back "
-        "in the same type (HTML: every tag and entity as it came).",
+        description="Send JSON `{\"text\": ..., \"options\": {...}}` and get JSON back, or send `text/plain`, "
+        "`text/html` or `text/markdown` (options in the query string: `?engine=rules&min_confidence=0.6`) and get the "
+        "restored text back in the same type (HTML: every tag and entity as it came; Markdown: code and links as they came).",
         response_model=RestoreResponse,
         responses=errors_doc,
         openapi_extra={
@@ -508,6 +508,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "application/json": {"schema": {"$ref": "#/components/schemas/RestoreRequest"}},
                     "text/plain": {"schema": {"type": "string"}},
                     "text/html": {"schema": {"type": "string"}},
+                    "text/markdown": {"schema": {"type": "string"}},
                 },
             }
         },

@@ -222,6 +222,18 @@ def test_html_comes_back_with_every_tag(client, spun_article):
     assert r.headers["x-unspin-edits"] == str(len(body["edits"]))
 
 
+def test_markdown_in_markdown_out(client):
+    md = (
+        "## A supervision pronounced a infantry left\n\n"
+        "Officials pronounced [a infantry](https://example.com/a/infantry/pronounced) left a city; run `a infantry`.\n"
+    )
+    r = client.post("/v1/restore?engine=rules", content=md.encode(), headers={"Content-Type": "text/markdown"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert r.text == service.restore(md, engine="rules")
+    assert "[the troops](https://example.com/a/infantry/pronounced)" in r.text and "`a infantry`" in r.text
+
+
 def test_text_plain_options_in_query(client, paragraphs):
     r = client.post(
         "/v1/restore?engine=rules&min_confidence=0.7", content=paragraphs[0], headers={"Content-Type": "text/plain"}
@@ -315,7 +327,7 @@ def test_400_invalid_utf8(client):
 def test_415_content_type(client, content_type):
     r = client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type})
     assert_error(r, 415, "U042")
-    assert "send application/json, text/plain or text/html (UTF-8)" in r.json()["error"]["message"]
+    assert "send application/json, text/plain, text/html or text/markdown (UTF-8)" in r.json()["error"]["message"]
     r = client.post("/v1/restore/batch", content=b"text", headers={"Content-Type": content_type})
     assert_error(r, 415, "U042")
     assert "send application/json (UTF-8)" in r.json()["error"]["message"]  # says what this endpoint takes
