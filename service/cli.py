@@ -19,7 +19,6 @@ stderr and exit 1 (2 for usage errors), never a traceback.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import tempfile
@@ -51,8 +50,9 @@ app = typer.Typer(
 )
 _err = Console(stderr=True, highlight=False)
 #: Files of a folder restored together by default: the server's default UNSPIN_MAX_BATCH, so that a folder restored
-#: here and through a server (``--url``) is restored in the same batches.
+#: here and through a server (``--url``) with its default limits is restored in the same batches.
 DIR_BATCH: int = Settings._field_defaults["max_batch"]
+DIR_BATCH_BYTES: int = Settings._field_defaults["max_bytes"]  # and at most this much JSON text, as a server takes
 DIR_GLOB = "*.txt"  # the files of a folder read by default
 
 
@@ -169,20 +169,22 @@ class _Restorer:
             except ValueError as exc:
                 raise _Fail(str(exc), 2) from None
 
-    def batches(self, requested: int) -> tuple[int, float]:
-        """Documents and JSON bytes one batch may hold: ``requested`` here; for a server, no more than its limits
-        (``GET /v1/info``: ``UNSPIN_MAX_BATCH``, ``UNSPIN_MAX_BYTES`` less the options sent with each request)."""
-        if self.url is None:
-            return requested, math.inf
-        from .client import ClientError, server_limits
+    def batches(self, requested: int) -> tuple[int, int]:
+        """Documents and JSON bytes one batch may hold: ``requested`` documents and a server's default body size
+        (``UNSPIN_MAX_BYTES``: the engine's memory grows with a batch's words, ~2 kB a word); with ``--url``, no more
+        than that server's limits (``GET /v1/info``). Less the options sent with each batch."""
+        max_docs, max_bytes = requested, DIR_BATCH_BYTES
+        if self.url is not None:
+            from .client import ClientError, server_limits
 
-        try:
-            limits = server_limits(self.url, self.api_key)
-        except ClientError as exc:
-            raise _Fail(str(exc)) from None
+            try:
+                limits = server_limits(self.url, self.api_key)
+            except ClientError as exc:
+                raise _Fail(str(exc)) from None
+            max_docs, max_bytes = min(requested, int(limits.get("max_batch", requested))), int(limits.get("max_bytes", max_bytes))
         table = self.kwargs.get("spinner_table")
         options = len(json.dumps(table.to_json())) if table is not None else 0
-        return min(requested, int(limits.get("max_batch", requested))), limits.get("max_bytes", math.inf) - options - 1_000
+        return max_docs, max_bytes - options - 1_000
 
     def many(self, texts: list[str]) -> list[RestoredText | str]:
         """Restore ``texts`` together (the spinner's table is pooled over them): each a result or its one-line error."""
@@ -282,7 +284,7 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
         raise _Fail(Errors.U066.format(path=out_dir, detail=exc.strerror or exc)) from None
     todo = [(src, dst) for src, dst in files if not dst.exists()]
     skipped = len(files) - len(todo)
-    max_docs, max_bytes = restorer.batches(batch) if todo else (batch, math.inf)
+    max_docs, max_bytes = restorer.batches(batch) if todo else (batch, DIR_BATCH_BYTES)
     done = edits = 0
     failed: list[str] = []
     progress = Progress(
@@ -315,7 +317,7 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
 
 
 def _read_batches(
-    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: float, failed: list[str], skip: Callable[[], None]
+    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: int, failed: list[str], skip: Callable[[], None]
 ) -> Iterator[list[tuple[Path, Path, str]]]:
     """``todo`` read into batches of at most ``max_docs`` files and ``max_bytes`` of JSON text (a longer file goes
     alone); a file that cannot be read goes to ``failed`` (and ``skip()`` is called for it)."""

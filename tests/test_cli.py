@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import service
-from service.cli import _read_batches, render_diff, result_json
+from service.cli import DIR_BATCH_BYTES, _read_batches, _Restorer, render_diff, result_json
 from service.feeds import Feeds
 from tests.conftest import API_KEY, EXAMPLES, child_env, free_port
 from tests.test_restore import PLENTY_BATCH
@@ -183,6 +183,8 @@ def test_folder_batches_hold_to_a_count_and_a_size(tmp_path: Path):
     chunks = list(_read_batches(todo, 3, 170, failed, lambda: skipped.append(1)))
     assert [[len(text) for _, _, text in chunk] for chunk in chunks] == [[10, 10, 80], [10], [200], [10, 10]]
     assert len(failed) == len(skipped) == 1 and failed[0].startswith("bad.txt: [U061]")
+    # here too a batch holds at most what a server with the default limits takes (memory grows with its words)
+    assert _Restorer(None, None, None, None).batches(200) == (200, DIR_BATCH_BYTES - 1_000)
 
 
 def test_out_dir_must_differ_from_in_dir(unspin_cmd, tmp_path: Path):
