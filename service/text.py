@@ -36,9 +36,17 @@ WORD_RE = re.compile(
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
 # Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
-# A comment holds no "<!--" (HTML forbids it; "<!-->" ends one early), so an unclosed "<!--" is read
-# up to the next one only: text with thousands of them takes linear time, not quadratic.
-_TAG_RE = r"<[/!?]?[A-Za-z][^<>]{0,500}>|<!--(?:(?!<!--(?!>)).)*?-->"
+# A tag may be long (a data: URI, a tracking link) and may hold ">" in a quoted attribute value (a quote
+# elsewhere is a character: "<McDonald's Corp>"); no part of it holds "<", so each "<" is read up to the
+# next one at most. An element whose content is code,
+# not prose (script, style, code, svg, math), is one token with its content and end tag. A comment holds
+# no "<!--" (HTML forbids it; "<!-->" ends one early). So an unclosed "<!--", "<script" or '<a title="'
+# is read up to the next one only: text with thousands of them takes linear time, not quadratic.
+_TAG_RE = (
+    r"(?i:<(script|style|code|svg|math)\b(?:(?!<\1\b).)*?</\1\s*>)"
+    r"|<[/!?]?[A-Za-z](?:[^<>\"'=]++|=\s*+(?:\"[^\"<]*+\"|'[^'<]*+'|)|[\"'])*+>"
+    r"|<!--(?:(?!<!--(?!>)).)*?-->"
+)
 _MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
 # Literals: what a reader copies rather than reads (URLs, e-mail addresses, @handles, #hashtags, file
 # paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry"

@@ -208,6 +208,24 @@ def test_a_word_with_a_soft_hyphen_is_restored_as_the_word(mark: str) -> None:
     assert result.text == "Officials said on Monday that the troops had left the\u200bcity."
 
 
+def test_no_edit_touches_a_long_tag_a_script_a_style_or_code() -> None:
+    """Until 2026-12-06 a tag of over 500 characters was read as words ("a infantry pronounced" in its alt text became
+    "the troops said"), and so was the content of a script, a style or HTML code."""
+    protected = [
+        '<img alt="a infantry pronounced" src="data:image/png;base64,' + "QUJD" * 200 + '">',
+        '<script>var s = "a infantry pronounced"; if (a < b) { s = "a supervision"; }</script>',
+        "<style>p.a-infantry { color: red } /* a supervision */</style>",
+        "<code>a infantry pronounced</code>",
+    ]
+    html = "".join(f"<p>Officials pronounced a infantry left {p} on Monday.</p>\n" for p in protected)
+    result = restore_and_explain(html, engine="rules", min_confidence=0.0)
+    assert_loss_free(html, result)
+    for p in protected:
+        start = html.index(p)
+        assert not [e for e in result.edits if e.start < start + len(p) and start < e.end], p
+    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+
+
 def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None:
     """No edit spans markup: a word-for-word phrase becomes one edit a word, another one is not made."""
     plain = "The network was trained with counterfeit consciousness methods."
@@ -304,7 +322,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">"]
 )
 
 

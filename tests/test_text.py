@@ -138,8 +138,43 @@ def _seconds(fn: Callable[[], object]) -> float:
         gc.enable()
 
 
-@pytest.mark.parametrize("unit", ["a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a "])
-def test_literals_take_linear_time(unit: str) -> None:
+_LONG_TAG = '<img alt="a infantry" src="data:image/png;base64,' + "QUJD" * 400 + '">'  # 1,651 characters
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        (_LONG_TAG + " x", _LONG_TAG),
+        ('<a title="x > y" href="/a">a infantry</a>', '<a title="x > y" href="/a">'),
+        ('x <script>var s = "a <b>";</script> a infantry', '<script>var s = "a <b>";</script>'),
+        ('x <SCRIPT type="t">a infantry</Script > y', '<SCRIPT type="t">a infantry</Script >'),
+        ("<p>run <code>a infantry</code> now</p>", "<code>a infantry</code>"),
+        ("<style>p.a { color: red } /* a supervision */</style>", "<style>p.a { color: red } /* a supervision */</style>"),
+        ("<svg><text>a infantry</text></svg>", "<svg><text>a infantry</text></svg>"),
+    ],
+)
+def test_a_long_tag_and_an_element_of_code_are_one_token(text: str, token: str) -> None:
+    """Until 2026-12-06 a tag of over 500 characters (a data: URI, a tracking link) was read as words, and so was
+    the content of a script or a style: "a infantry" in an alt text or a JavaScript string became "the troops"."""
+    assert token in [t.text for t in tokenize(text)]
+    start = text.index(token)
+    assert all(t.end <= start or t.start >= start + len(token) for s in sentences(text) for t in s)
+
+
+def test_a_lone_angle_bracket_is_no_tag_and_a_stray_quote_no_attribute() -> None:
+    assert [t.text for t in tokenize("3 < 4 and 5 > 2")] == ["3", "<", "4", "and", "5", ">", "2"]
+    assert [t.text for t in tokenize("<McDonald's Corp> said")] == ["<McDonald's Corp>", "said"]  # Reuters' annotations
+    assert [t.text for t in tokenize('<a title="x >unclosed <b>y')] == ['<a title="x >', "unclosed", "<b>", "y"]
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a ",
+        "<script x ", '<a title="x ', "<a x ", "<code>a ", "</script> ", "a 'b' <b>'c ",
+    ],
+)
+def test_literals_and_markup_take_linear_time(unit: str) -> None:
     small, big = (_seconds(lambda n=n: list(sentences(unit * n))) for n in (2_000, 32_000))
     assert big / small < 16 * 4  # quadratic: ~256
 
