@@ -35,27 +35,34 @@ WORD_RE = re.compile(
     re.UNICODE,
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
-# Markup (an HTML/XML tag or entity) is one token that is never a word, so no edit touches it.
-# A tag may be long (a data: URI, a tracking link) and may hold ">" in a quoted attribute value (a quote
-# elsewhere is a character: "<McDonald's Corp>"); no part of it holds "<", so each "<" is read up to the
-# next one at most. An element whose content is code,
-# not prose (script, style, code, svg, math), is one token with its content and end tag. A comment holds
-# no "<!--" (HTML forbids it; "<!-->" ends one early). So an unclosed "<!--", "<script" or '<a title="'
-# is read up to the next one only: text with thousands of them takes linear time, not quadratic.
+# Markup (an HTML/XML tag or entity, a WordPress shortcode) is one token that is never a word, so no edit
+# touches it. A tag may be long (a data: URI, a tracking link) and may hold ">" in a quoted attribute value
+# (a quote elsewhere is a character: "<McDonald's Corp>"); no part of it holds "<", so each "<" is read up
+# to the next one at most. An element whose content is code, not prose (script, style, code, svg, math),
+# is one token with its content and end tag. A comment holds no "<!--" (HTML forbids it; "<!-->" ends one
+# early). So an unclosed "<!--", "<script" or '<a title="' is read up to the next one only: text with
+# thousands of them takes linear time, not quadratic.
 _TAG_RE = (
-    r"(?i:<(script|style|code|svg|math)\b(?:(?!<\1\b).)*?</\1\s*>)"
+    r"(?i:<(?P<raw>script|style|code|svg|math)\b(?:(?!<(?P=raw)\b).)*?</(?P=raw)\s*>)"
     r"|<[/!?]?[A-Za-z](?:[^<>\"'=]++|=\s*+(?:\"[^\"<]*+\"|'[^'<]*+'|)|[\"'])*+>"
     r"|<!--(?:(?!<!--(?!>)).)*?-->"
 )
-_MARKUP_RE = _TAG_RE + r"|&#?\w{1,10};"
+# A shortcode: a closing one ("[/caption]"), one with attributes ('[gallery ids="1,2" size="large"]'), or one
+# of WordPress's own without them ("[embed]"); a bracket of prose ("[sic]", "[the troops]") is none of these.
+_SHORTCODE_RE = (
+    r"\[/[A-Za-z_][\w-]*\]"
+    r"|\[[A-Za-z_][\w-]*(?:\s+[\w-]+\s*=\s*(?:\"[^\"\[\]]*\"|'[^'\[\]]*'|[^\s\[\]\"']+))+\s*/?\]"
+    r"|\[(?:audio|caption|embed|gallery|playlist|video|wp_caption)\s*/?\]"
+)
+_MARKUP_RE = _TAG_RE + "|" + _SHORTCODE_RE + r"|&#?\w{1,10};"
 # Literals: what a reader copies rather than reads (URLs, e-mail addresses, @handles, #hashtags, file
 # paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry"
 # is an address, not "the troops". A literal does not end with punctuation that ends the sentence around it.
-_LITERAL_END = r"[^\s<>\"'`.,;:!?)\]}’”]"
+_LITERAL_END = r"[^\s<>\"'`.,;:!?()\[\]{}’”]"
 _LITERAL_RE = (
     r"(?=[^\s<>\"]{0,100}?[/@#\\`])"  # each holds one of these soon: the other words fail here, before the alternatives
     r"(?:```(?:(?!```).)*```|(?<!`)`[^`\n]{1,200}`(?!`)"  # Markdown code: fenced, inline
-    + r"|(?:[A-Za-z][A-Za-z0-9+.-]*+://|www\.)[^\s<>\"]*" + _LITERAL_END  # URLs
+    + r"|(?:[A-Za-z][A-Za-z0-9+.-]*+://|www\.)[^\s<>\"\[]*" + _LITERAL_END  # URLs ("[/embed]" after one is a shortcode)
     + r"|[\w.+-]++@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     + r"|[A-Za-z0-9][\w-]*+(?:\.[\w-]++)*\.[a-z]{2,}/(?:[^\s<>\"]*" + _LITERAL_END + r")?"  # a domain and its path
     + r"|(?<![\w&.])[@#][A-Za-z_]\w*"  # handles and hashtags ("&#8217;" is an entity)
@@ -64,9 +71,11 @@ _LITERAL_RE = (
     + ")"
 )
 _TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
-# Markup that is not text: tags, comments, the entities of a space, zero-width spaces; and literals. A sentence leaves
+# Markup that is not text: tags, shortcodes, comments, the entities of a space, zero-width spaces; and literals. A sentence leaves
 # them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
-_INVISIBLE_RE = re.compile(_TAG_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[\u200b\ufeff]|" + _LITERAL_RE, re.DOTALL)
+_INVISIBLE_RE = re.compile(
+    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[\u200b\ufeff]|" + _LITERAL_RE, re.DOTALL
+)
 # A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
 _BLOCK_TAG_RE = re.compile(
     r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|pre"
@@ -161,7 +170,7 @@ def may_hold_markup(text: str) -> bool:
     """Whether ``text`` may hold markup (a tag, a comment, an entity, a zero-width space) or a literal (a URL,
     a path…): the cheap test before any regex (called for every gap between tokens: no loop)."""
     return (
-        "<" in text or "&" in text or "/" in text or "@" in text or "#" in text or "\\" in text or "`" in text
+        "<" in text or "&" in text or "/" in text or "@" in text or "#" in text or "\\" in text or "`" in text or "[" in text
         or "\u200b" in text or "\ufeff" in text
     )
 

@@ -208,14 +208,16 @@ def test_a_word_with_a_soft_hyphen_is_restored_as_the_word(mark: str) -> None:
     assert result.text == "Officials said on Monday that the troops had left the\u200bcity."
 
 
-def test_no_edit_touches_a_long_tag_a_script_a_style_or_code() -> None:
+def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> None:
     """Until 2026-12-06 a tag of over 500 characters was read as words ("a infantry pronounced" in its alt text became
-    "the troops said"), and so was the content of a script, a style or HTML code."""
+    "the troops said"), and so was the content of a script, a style or HTML code, and a WordPress shortcode."""
     protected = [
         '<img alt="a infantry pronounced" src="data:image/png;base64,' + "QUJD" * 200 + '">',
         '<script>var s = "a infantry pronounced"; if (a < b) { s = "a supervision"; }</script>',
         "<style>p.a-infantry { color: red } /* a supervision */</style>",
         "<code>a infantry pronounced</code>",
+        '[gallery ids="1,2,3" size="large"]',  # "size" became "width" (0.87)
+        "[embed]https://youtube.com/watch?v=a[/embed]",  # "embed" became "found"
     ]
     html = "".join(f"<p>Officials pronounced a infantry left {p} on Monday.</p>\n" for p in protected)
     result = restore_and_explain(html, engine="rules", min_confidence=0.0)
@@ -322,7 +324,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"']
 )
 
 

@@ -151,14 +151,23 @@ _LONG_TAG = '<img alt="a infantry" src="data:image/png;base64,' + "QUJD" * 400 +
         ("<p>run <code>a infantry</code> now</p>", "<code>a infantry</code>"),
         ("<style>p.a { color: red } /* a supervision */</style>", "<style>p.a { color: red } /* a supervision */</style>"),
         ("<svg><text>a infantry</text></svg>", "<svg><text>a infantry</text></svg>"),
+        ('x [gallery ids="1,2" size="large"] y', '[gallery ids="1,2" size="large"]'),  # WordPress shortcodes
+        ('[caption id="a_1" width="300"]<img src="/a.jpg"> A infantry[/caption]', "[/caption]"),
+        ("[embed]https://youtube.com/watch?v=a[/embed] x", "[embed]"),
     ],
 )
-def test_a_long_tag_and_an_element_of_code_are_one_token(text: str, token: str) -> None:
+def test_a_long_tag_an_element_of_code_and_a_shortcode_are_one_token(text: str, token: str) -> None:
     """Until 2026-12-06 a tag of over 500 characters (a data: URI, a tracking link) was read as words, and so was
-    the content of a script or a style: "a infantry" in an alt text or a JavaScript string became "the troops"."""
+    the content of a script or a style, and a WordPress shortcode: "a infantry" in an alt text or a JavaScript
+    string became "the troops", and '[gallery size="large"]' '[gallery width="large"]'."""
     assert token in [t.text for t in tokenize(text)]
     start = text.index(token)
     assert all(t.end <= start or t.start >= start + len(token) for s in sentences(text) for t in s)
+
+
+def test_a_bracket_of_prose_is_no_shortcode() -> None:
+    text = "He said [sic] that [a infantry] left [1]; [photo] [/ x]"
+    assert [t.text for s in sentences(text) for t in s] == [t.text for t in tokenize(text)]  # none left out
 
 
 def test_a_lone_angle_bracket_is_no_tag_and_a_stray_quote_no_attribute() -> None:
@@ -171,7 +180,7 @@ def test_a_lone_angle_bracket_is_no_tag_and_a_stray_quote_no_attribute() -> None
     "unit",
     [
         "a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a ",
-        "<script x ", '<a title="x ', "<a x ", "<code>a ", "</script> ", "a 'b' <b>'c ",
+        "<script x ", '<a title="x ', "<a x ", "<code>a ", "</script> ", "a 'b' <b>'c ", '[a x="', "[a ", "[/",
     ],
 )
 def test_literals_and_markup_take_linear_time(unit: str) -> None:
