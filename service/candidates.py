@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
 from typing import NamedTuple
 
 from wordfreq import zipf_frequency
@@ -56,6 +58,17 @@ KEEP_COST = 0.35
 # wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
 MIN_ENGLISH = 0.7
 COMMON_ZIPF = 3.0
+# A quote in another language inside an English article ("Il y a une semaine, la situation a changé") is no spun
+# English: a word with FOREIGN_NEIGHBOURS words of service/data/foreign_words_v1.txt (common French,
+# German, Spanish, Italian, Portuguese or Dutch words that English lacks; scripts/build_foreign_words.py) within
+# FOREIGN_REACH words on either side gets no candidates.
+FOREIGN_WORDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "data" / "foreign_words_v1.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+FOREIGN_NEIGHBOURS = 2
+FOREIGN_REACH = 3
 # log10 odds that the number rule's arc gets from the style of prose (see _number_style_odds): it spells
 # one to nine out and writes larger numbers in digits (news style guides; Wikipedia's manual of style), but
 # the language model, trained on Wikipedia, knows digits before units ("$9 million") where newswire writes
@@ -177,7 +190,10 @@ class CandidateGenerator:
         out: dict[int, list[Arc]] = {}
         content: list[int] = []
         n = len(tokens)
+        foreign = _foreign_neighbourhoods(forms)
         for i, tok in enumerate(tokens):
+            if i in foreign:
+                continue
             form = forms[i]
             arcs: list[Arc] = []
             eligible = _is_content_candidate(tok, i) and form not in FUNCTION_WORDS
@@ -361,6 +377,18 @@ def _is_content_candidate(tok: Token, index: int) -> bool:
     if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
         return False
     return True
+
+
+def _foreign_neighbourhoods(forms: list[str]) -> frozenset[int]:
+    """Positions with :data:`FOREIGN_NEIGHBOURS` :data:`FOREIGN_WORDS` within :data:`FOREIGN_REACH` words."""
+    flags = [f in FOREIGN_WORDS for f in forms]
+    if sum(flags) < FOREIGN_NEIGHBOURS:
+        return frozenset()
+    before = [0, *accumulate(flags)]  # before[i]: foreign words among the first i
+    n, r = len(forms), FOREIGN_REACH
+    return frozenset(
+        i for i in range(n) if before[min(n, i + r + 1)] - before[max(0, i - r)] - flags[i] >= FOREIGN_NEIGHBOURS
+    )
 
 
 @lru_cache(maxsize=65536)

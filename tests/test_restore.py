@@ -132,6 +132,44 @@ def test_non_english_text_is_left_alone(text: str) -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        (
+            "Officials pronounced a infantry left a city. The minister said: « Il y a une semaine, la situation a "
+            "changé et il a dit non. » A supervision orator pronounced on Monday.",
+            "Il y a une semaine, la situation a changé et il a dit non.",
+        ),
+        (
+            "A supervision orator pronounced: \"Vamos a ganar, y el pueblo va a votar por nosotros en las elecciones.\" "
+            "Officials pronounced a infantry left a city.",
+            "Vamos a ganar, y el pueblo va a votar por nosotros en las elecciones.",
+        ),
+    ],
+)
+def test_a_quote_in_another_language_is_left_alone(text: str, quote: str) -> None:
+    """Until 2026-12-06 the English article's evidence reached its French quote: "il y a" became "il y the" (0.66),
+    "la situation a changé" "la situation the changé" (0.89); and "va a votar" "va the votar". Now words that common
+    foreign words surround are not restored (service/data/foreign_words_v1.txt), and the English around them is."""
+    result = restore_and_explain(text, engine="rules")
+    assert_loss_free(text, result)
+    start = text.index(quote)
+    assert not [e for e in result.edits if e.start < start + len(quote) and start < e.end]
+    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+
+
+def test_names_of_foreign_origin_do_not_stop_restoration() -> None:
+    text = "A Los Angeles Times reporter pronounced a Des Moines firm and a Las Vegas casino left a city."
+    assert restore(text, engine="rules") == "A Los Angeles Times reporter said the Des Moines firm and the Las Vegas casino left the city."
+
+
+def test_the_foreign_word_list_is_what_its_script_builds() -> None:
+    from scripts.build_foreign_words import OUT, foreign_words
+
+    lines = OUT.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# unspin foreign words v1") and lines[1:] == foreign_words()
+
+
 def test_markup_and_line_breaks_survive() -> None:
     text = "<p>A <b>infantry</b> pronounced:\r\n\r\n  “We will stay.”</p>\n"
     result = restore_and_explain(text, engine="rules", min_confidence=0.0)
