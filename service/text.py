@@ -56,8 +56,8 @@ _SHORTCODE_RE = (
 )
 _MARKUP_RE = _TAG_RE + "|" + _SHORTCODE_RE + r"|&#?\w{1,10};"
 # Literals: what a reader copies rather than reads (URLs, e-mail addresses, @handles, #hashtags, file
-# paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry"
-# is an address, not "the troops". A literal does not end with punctuation that ends the sentence around it.
+# paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry" is an address, not
+# "the troops". A literal does not end with punctuation that ends the sentence around it, or with a bracket.
 _LITERAL_END = r"[^\s<>\"'`.,;:!?()\[\]{}’”]"
 _LITERAL_RE = (
     r"(?=[^\s<>\"]{0,100}?[/@#\\`])"  # each holds one of these soon: the other words fail here, before the alternatives
@@ -71,8 +71,9 @@ _LITERAL_RE = (
     + ")"
 )
 _TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
-# Markup that is not text: tags, shortcodes, comments, the entities of a space, zero-width spaces; and literals. A sentence leaves
-# them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
+# Markup that is not text: tags, shortcodes, comments, the entities of a space, zero-width spaces; and literals.
+# A sentence leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b>
+# would").
 _INVISIBLE_RE = re.compile(
     _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[\u200b\ufeff]|" + _LITERAL_RE, re.DOTALL
 )
