@@ -129,8 +129,8 @@ def sentences(text: str) -> Iterator[list[Token]]:
     mark rather than a word (a list bullet, "#", ">"); and at an HTML block tag
     ("<p>", "</li>", "<br>"…). Any other line break is hard wrapping inside a sentence
     (newswire, e-mail, plain text at 72 columns): the sentence goes on, so the words on
-    either side keep their context. Tags, comments, non-breaking spaces and literals (URLs,
-    paths, code…) are left out of the sentences, like whitespace (the text between tokens,
+    either side keep their context. Tags, shortcodes, comments, non-breaking spaces and literals
+    (URLs, paths, code…) are left out of the sentences, like whitespace (the text between tokens,
     never touched), for the same reason: "that <b>a infantry</b> would" reads as "that a
     infantry would".
 
