@@ -190,7 +190,7 @@ class CandidateGenerator:
         out: dict[int, list[Arc]] = {}
         content: list[int] = []
         n = len(tokens)
-        foreign = _foreign_neighbourhoods(forms)
+        foreign = _foreign_neighbourhoods(tokens, forms)
         for i, tok in enumerate(tokens):
             if i in foreign:
                 continue
@@ -379,9 +379,17 @@ def _is_content_candidate(tok: Token, index: int) -> bool:
     return True
 
 
-def _foreign_neighbourhoods(forms: list[str]) -> frozenset[int]:
-    """Positions with :data:`FOREIGN_NEIGHBOURS` :data:`FOREIGN_WORDS` within :data:`FOREIGN_REACH` words."""
-    flags = [f in FOREIGN_WORDS for f in forms]
+_OPENERS = frozenset('"“„«‘\'(¿¡')
+
+
+def _foreign_neighbourhoods(tokens: list[Token], forms: list[str]) -> frozenset[int]:
+    """Positions with :data:`FOREIGN_NEIGHBOURS` :data:`FOREIGN_WORDS` within :data:`FOREIGN_REACH` words. A
+    capitalised word counts only where a sentence or a quote opens with it ("« Il y a"): elsewhere it is a name
+    ("a Banco de Lima unit", "a Punta del Este meeting" are English)."""
+    flags = [
+        f in FOREIGN_WORDS and (t.text.islower() or i == 0 or tokens[i - 1].text in _OPENERS)
+        for i, (t, f) in enumerate(zip(tokens, forms, strict=True))
+    ]
     if sum(flags) < FOREIGN_NEIGHBOURS:
         return frozenset()
     before = [0, *accumulate(flags)]  # before[i]: foreign words among the first i
