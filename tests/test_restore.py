@@ -43,6 +43,15 @@ def assert_loss_free(text: str, result) -> None:
     assert text[pos:] == result.text[out:]
 
 
+def assert_no_edit_in(text: str, result, parts: list[str]) -> None:
+    """No edit of ``result`` touches any of ``parts`` (each found in ``text``), and the prose around them is restored."""
+    assert_loss_free(text, result)
+    for part in parts:
+        start = text.index(part)
+        assert not [e for e in result.edits if e.start < start + len(part) and start < e.end], part
+    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+
+
 # -- known restorations -----------------------------------------------------------
 
 
@@ -151,11 +160,7 @@ def test_a_quote_in_another_language_is_left_alone(text: str, quote: str) -> Non
     """Until 2026-12-06 the English article's evidence reached its French quote: "il y a" became "il y the" (0.66),
     "la situation a changé" "la situation the changé" (0.89); and "va a votar" "va the votar". Now words that common
     foreign words surround are not restored (service/data/foreign_words_v1.txt), and the English around them is."""
-    result = restore_and_explain(text, engine="rules")
-    assert_loss_free(text, result)
-    start = text.index(quote)
-    assert not [e for e in result.edits if e.start < start + len(quote) and start < e.end]
-    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+    assert_no_edit_in(text, restore_and_explain(text, engine="rules"), [quote])
 
 
 def test_names_of_foreign_origin_do_not_stop_restoration() -> None:
@@ -232,12 +237,7 @@ def test_no_edit_touches_a_url_an_address_a_handle_a_path_or_code() -> None:
         "`a infantry pronounced`",
     ]
     text = "".join(f"A supervision orator pronounced a infantry left {lit} on Monday.\n" for lit in literals)
-    result = restore_and_explain(text, engine="rules", min_confidence=0.0)
-    assert_loss_free(text, result)
-    for lit in literals:
-        start = text.index(lit)
-        assert not [e for e in result.edits if e.start < start + len(lit) and start < e.end], lit
-    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]  # the prose around them is restored
+    assert_no_edit_in(text, restore_and_explain(text, engine="rules", min_confidence=0.0), literals)
 
 
 @pytest.mark.parametrize("mark", ["\u00ad", "&shy;"])
@@ -262,12 +262,7 @@ def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> No
         "[embed]https://youtube.com/watch?v=a[/embed]",  # "embed" became "found"
     ]
     html = "".join(f"<p>Officials pronounced a infantry left {p} on Monday.</p>\n" for p in protected)
-    result = restore_and_explain(html, engine="rules", min_confidence=0.0)
-    assert_loss_free(html, result)
-    for p in protected:
-        start = html.index(p)
-        assert not [e for e in result.edits if e.start < start + len(p) and start < e.end], p
-    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+    assert_no_edit_in(html, restore_and_explain(html, engine="rules", min_confidence=0.0), protected)
 
 
 def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None:
