@@ -27,7 +27,9 @@ from .dictionary import Candidate, ReversalDictionary
 from .lm import GapFiller
 from .text import Token
 
-__all__ = ["Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "zipf"]
+__all__ = [
+    "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "foreign_neighbourhoods", "zipf"
+]
 
 # Words the dictionary is not asked about (only fingerprints may change them).
 FUNCTION_WORDS = frozenset(
@@ -190,7 +192,7 @@ class CandidateGenerator:
         out: dict[int, list[Arc]] = {}
         content: list[int] = []
         n = len(tokens)
-        foreign = _foreign_neighbourhoods(tokens, forms)
+        foreign = foreign_neighbourhoods(tokens, forms)
         for i, tok in enumerate(tokens):
             if i in foreign:
                 continue
@@ -382,7 +384,7 @@ def _is_content_candidate(tok: Token, index: int) -> bool:
 _OPENERS = frozenset('"“„«‘\'(¿¡')
 
 
-def _foreign_neighbourhoods(tokens: list[Token], forms: list[str]) -> frozenset[int]:
+def foreign_neighbourhoods(tokens: list[Token], forms: list[str]) -> frozenset[int]:
     """Positions with :data:`FOREIGN_NEIGHBOURS` :data:`FOREIGN_WORDS` within :data:`FOREIGN_REACH` words. A
     capitalised word counts only where a sentence or a quote opens with it ("« Il y a"): elsewhere it is a name
     ("a Banco de Lima unit", "a Punta del Este meeting" are English)."""

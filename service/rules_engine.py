@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from .candidates import FUNCTION_WORDS, MIN_ENGLISH, NUMBER_WORDS, Arc, CandidateGenerator, DocumentEvidence, Proposals
+from .candidates import (
+    FUNCTION_WORDS,
+    MIN_ENGLISH,
+    NUMBER_WORDS,
+    Arc,
+    CandidateGenerator,
+    DocumentEvidence,
+    Proposals,
+    foreign_neighbourhoods,
+)
 from .casing import transfer_casing
 from .config import RestoreConfig
 from .cooccurrence import similar_forms
@@ -171,7 +180,10 @@ class RulesEngine:
             # one line without markup, as the model was trained
             texts_of = [" ".join(without_markup(texts[s.doc][s.tokens[0].start : s.tokens[-1].end]).split()) for s in flat]
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
-                sent.extra = [a for a in extra if not _drops_markup(a, sent.joins)]
+                foreign = foreign_neighbourhoods(sent.tokens, sent.forms)  # the model's words too leave a quote alone
+                sent.extra = [
+                    a for a in extra if not _drops_markup(a, sent.joins) and not any(k in foreign for k in range(a.start, a.end))
+                ]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
         evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
         for sent in flat:

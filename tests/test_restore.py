@@ -163,6 +163,25 @@ def test_a_quote_in_another_language_is_left_alone(text: str, quote: str) -> Non
     assert_no_edit_in(text, restore_and_explain(text, engine="rules"), [quote])
 
 
+def test_the_models_words_leave_a_foreign_quote_alone_too() -> None:
+    """The model engine's hook (``propose``) adds arcs of its own: at a spared position they are dropped as well."""
+    from service.candidates import Arc
+    from service.config import make_config
+
+    text = "The minister said: « Il y a une semaine, la situation a changé et il a dit non. » A infantry left a city."
+    quote = "Il y a une semaine, la situation a changé et il a dit non."
+
+    def propose(texts: list[str], tokens: list[list], forms: list[list[str]]) -> list[list[Arc]]:  # "the" for every "a"
+        return [[Arc(i, i + 1, ("the",), 0.5, "model", 1.0) for i, f in enumerate(fs) if f == "a"] for fs in forms]
+
+    engine = engine_module._engine("rules")
+    (result,) = engine.restore_many([text], make_config(None, engine="rules", min_confidence=0.0), propose=propose)
+    assert_loss_free(text, result)
+    start = text.index(quote)
+    assert not [e for e in result.edits if e.start < start + len(quote) and start < e.end]
+    assert [e.original for e in result.edits if e.start > start + len(quote) and e.spun == "a"] == ["the"]
+
+
 def test_names_of_foreign_origin_do_not_stop_restoration() -> None:
     """A capitalised foreign word counts only where a sentence or a quote opens with it: with every one counted, the
     200 field-spun dev articles lost "the Punta del Este takeout" and "the Banco de Lima"."""
