@@ -3,7 +3,7 @@
     unspin restore article.txt              # restored text on stdout
     unspin restore - --json < article.txt   # text, edits, spin score as JSON
     unspin restore article.txt --diff       # edits highlighted in the terminal
-    unspin restore --in-dir spun/ --out-dir restored/   # 64 files at a time, the spinner's table pooled over them
+    unspin restore --in-dir spun/ --out-dir restored/   # 200 files at a time, the spinner's table pooled over them
     unspin restore article.txt --url http://localhost:8000   # ask a running server
     unspin restore --in-dir spun/ --out-dir restored/ --url http://localhost:8000 --feed acme   # it learns acme's spinner
     unspin learn --in-dir spun/ --out table.json   # learn the spinner's table from its articles

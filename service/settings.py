@@ -47,7 +47,7 @@ class Settings(NamedTuple):
             (``UNSPIN_REQUEST_TIMEOUT_S``); past it the answer is 503 with Retry-After.
             Default 30.
         max_batch: Most documents in one ``/v1/restore/batch`` call (``UNSPIN_MAX_BATCH``).
-            Default 64.
+            Default 200: bigger batches restore more (BENCHMARKS.md); ``max_bytes`` bounds the work.
         api_key: When set (``UNSPIN_API_KEY``), ``/v1/*`` requires ``Authorization: Bearer
             <key>``. Default none (open).
         log_text: Log article text (``UNSPIN_LOG_TEXT=1``); off by default, as articles may be
@@ -70,7 +70,7 @@ class Settings(NamedTuple):
     workers: int = 2
     processes: int = 1
     request_timeout_s: float = 30.0
-    max_batch: int = 64
+    max_batch: int = 200
     api_key: str | None = None
     log_text: bool = False
     spinner_table: tuple[tuple[str, str], ...] = ()

@@ -136,7 +136,7 @@ def start_server(cmd: list[str], tmp: Path, name: str, **env: str) -> Server:
 
 @pytest.fixture(scope="session")
 def server(unspin_cmd: list[str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Default settings (1 MB bodies, 64-document batches, 30 s time limit), no API key."""
+    """Default settings (1 MB bodies, 200-document batches, 30 s time limit), no API key."""
     s = start_server(unspin_cmd, tmp_path_factory.mktemp("server"), "default", UNSPIN_WORKERS="2")
     yield s
     s.stop()

@@ -430,7 +430,7 @@ def test_healthz_readyz_info_stages_docs(client):
     assert ready["ready"] is True and ready["engine"] == service.engine.engine_status()["engine"]
     info = client.get("/v1/info").json()
     assert info["software"]["version"] == service.__version__
-    assert info["limits"]["max_bytes"] == 1_000_000 and info["limits"]["max_batch"] == 64
+    assert info["limits"]["max_bytes"] == 1_000_000 and info["limits"]["max_batch"] == 200
     assert info["engines"]["available"] == ["auto", "rules", "model"]
     stages = client.get("/v1/stages").json()
     assert [s["name"] for s in stages["stages"]] == list(service.config.STAGE_NAMES)
