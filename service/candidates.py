@@ -173,6 +173,7 @@ class CandidateGenerator:
         max_candidates: int,
         disabled: frozenset[str] = frozenset(),
         unfit: frozenset[int] = frozenset(),
+        spared: frozenset[int] = frozenset(),
     ) -> Proposals:
         """The arcs of a sentence before the swap priors, keyed by their first token.
 
@@ -188,13 +189,13 @@ class CandidateGenerator:
             disabled: Stage names switched off by the caller.
             unfit: Token indices the language model finds out of place; only these
                 get gap-filler candidates.
+            spared: Token indices that get no candidates at all (:func:`foreign_neighbourhoods`).
         """
         out: dict[int, list[Arc]] = {}
         content: list[int] = []
         n = len(tokens)
-        foreign = foreign_neighbourhoods(tokens, forms)
         for i, tok in enumerate(tokens):
-            if i in foreign:
+            if i in spared:
                 continue
             form = forms[i]
             arcs: list[Arc] = []

@@ -92,7 +92,8 @@ class _Sentence:
     """A sentence being restored: its tokens, LM forms and current decisions."""
 
     __slots__ = (
-        "doc", "tokens", "joins", "forms", "lm_forms", "unfit", "proposals", "decisions", "confidences", "features", "extra", "model_arcs", "gains"
+        "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
+        "extra", "model_arcs", "gains",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -103,6 +104,7 @@ class _Sentence:
         self.joins = frozenset(k for k in range(1, len(tokens)) if has_markup_between(text, tokens[k - 1], tokens[k])) if text else frozenset()
         self.forms = lm_sentence(tokens)
         self.lm_forms = query_forms(self.forms)  # what the language model reads (the decoder's input)
+        self.spared = foreign_neighbourhoods(tokens, self.forms)  # in a quote in another language: no candidates
         self.unfit: frozenset[int] = frozenset()
         self.proposals: Proposals | None = None  # the candidate arcs, proposed once, priced per pass
         self.decisions: list[Decision] = []
@@ -180,9 +182,8 @@ class RulesEngine:
             # one line without markup, as the model was trained
             texts_of = [" ".join(without_markup(texts[s.doc][s.tokens[0].start : s.tokens[-1].end]).split()) for s in flat]
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
-                foreign = foreign_neighbourhoods(sent.tokens, sent.forms)  # the model's words too leave a quote alone
-                sent.extra = [
-                    a for a in extra if not _drops_markup(a, sent.joins) and not any(k in foreign for k in range(a.start, a.end))
+                sent.extra = [  # the model's words too leave markup and a foreign quote alone
+                    a for a in extra if not _drops_markup(a, sent.joins) and not any(k in sent.spared for k in range(a.start, a.end))
                 ]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
         evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
@@ -243,7 +244,13 @@ class RulesEngine:
             return
         if sent.proposals is None:
             proposals = self.generator.proposals(
-                sent.tokens, sent.forms, evidence.p_field, max_candidates=cfg.max_candidates, disabled=disabled, unfit=sent.unfit
+                sent.tokens,
+                sent.forms,
+                evidence.p_field,
+                max_candidates=cfg.max_candidates,
+                disabled=disabled,
+                unfit=sent.unfit,
+                spared=sent.spared,
             )
             if sent.joins:
                 proposals = proposals._replace(arcs=_kept_arcs(proposals.arcs, lambda a: not _drops_markup(a, sent.joins)))
