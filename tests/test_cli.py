@@ -266,6 +266,9 @@ def test_learn_writes_to_stdout(unspin_cmd, paragraphs, tmp_path: Path):
         (["restore", str(SPUN), "--spinner-table", "missing.json"], 1, "U060"),
         (["learn", str(SPUN), "--feed", "acme"], 2, "U065"),  # --feed goes with --feed-dir
         (["learn", str(SPUN), "--feed", "a b", "--feed-dir", "feeds"], 2, "U053"),
+        (["learn", str(SPUN), "--glob", "*.md"], 2, "U065"),  # --glob goes with --in-dir
+        (["learn", "--in-dir", str(EXAMPLES), "--glob", "../*.txt"], 2, "U065"),  # a name pattern, not a path
+        (["restore", str(SPUN), "--glob", "*.md"], 2, "U065"),
     ],
 )
 def test_learn_and_table_errors(unspin_cmd, args, status, code):
