@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -26,12 +27,16 @@ __all__ = [
 # "don't", "U.S", "3.5"); an English clitic ('s, 're, n't…) is its own token so
 # the language model sees "iran 's" as Wikipedia text does after normalisation.
 # An apostrophe may come as an HTML entity, as WordPress writes it ("Iran&#8217;s").
-# A soft hyphen (a place to break a long word, "infan&shy;try") is inside the word.
+# A soft hyphen (a place to break a long word, "infan&shy;try") is inside the word, and so is a Unicode hyphen
+# (U+2010, the non-breaking U+2011: "US‑led"). Combining marks belong to their letter: decomposed text (NFD, as
+# macOS file names and some editors write it) spells "café" as "cafe" + U+0301, which is one word.
 _APOS = r"(?:['’]|&(?:#8217|#x2019|rsquo|#39|#x27|apos);)"
 _SOFT_HYPHEN = "\u00ad"
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_LETTERS = r"[^\W_]+(?:[" + _MARKS + r"]+[^\W_]*)*"
 WORD_RE = re.compile(
-    r"[^\W_]+(?:(?:[-.\u00ad]|&(?:shy|#173|#[xX][aA][dD]);)[^\W_]+|(?<=\d),\d{3}(?!\d))*"
-    r"(?:" + _APOS + r"(?:[^\W_]+)(?!" + _APOS + r"))?",
+    _LETTERS + r"(?:(?:[-.\u00ad\u2010\u2011]|&(?:shy|#173|#[xX][aA][dD]);)" + _LETTERS + r"|(?<=\d),\d{3}(?!\d))*"
+    r"(?:" + _APOS + r"(?:" + _LETTERS + r")(?!" + _APOS + r"))?",
     re.UNICODE,
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")
@@ -84,7 +89,9 @@ _BLOCK_TAG_RE = re.compile(
     re.IGNORECASE,
 )
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'"})
+_LM_CHARS = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "`": "'", "\u2010": "-", "\u2011": "-"}
+)
 _SENTENCE_END = {".", "!", "?"}
 
 
@@ -204,14 +211,16 @@ def _starts_block(gap: str, next_token: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def lm_form(token: str) -> str:
-    """The form a token takes in the language model: lower case, ASCII quotes, HTML entities
+    """The form a token takes in the language model: lower case, ASCII quotes and hyphens, HTML entities
     read as the characters they stand for ("&#8217;s" -> "'s", "&quot;" -> '"', "&amp;" -> "&"), soft hyphens
-    left out ("infan&shy;try" -> "infantry")."""
+    left out ("infan&shy;try" -> "infantry"), letters composed (NFC: "cafe" + U+0301 -> "café")."""
     if "&" in token:
         token = html.unescape(token)
     if _SOFT_HYPHEN in token:
         token = token.replace(_SOFT_HYPHEN, "") or token  # a soft hyphen alone stays a mark
-    return token.translate(_QUOTES).lower()
+    if not token.isascii():
+        token = unicodedata.normalize("NFC", token)
+    return token.translate(_LM_CHARS).lower()
 
 
 def lm_sentence(tokens: list[Token] | list[str]) -> list[str]:

@@ -6,6 +6,7 @@ import gc
 import re
 import threading
 import time
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -269,6 +270,20 @@ def test_a_word_with_a_soft_hyphen_is_restored_as_the_word(mark: str) -> None:
     assert result.text == "Officials said on Monday that the troops had left the\u200bcity."
 
 
+def test_decomposed_letters_are_read_as_their_word() -> None:
+    """Until 2026-12-06 a combining mark (NFD text: "cafe" + U+0301) cut its word in two, so "a café" read as "a cafe"
+    and an accent, and an edit of "cafe" would have left the accent on its replacement."""
+    composed = "A supervision pronounced dual infantry were hurt in a café on Monday, a naïve attack."
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    want = restore_and_explain(composed, engine="rules")
+    got = restore_and_explain(decomposed, engine="rules")
+    assert_loss_free(decomposed, got)
+    assert unicodedata.normalize("NFC", got.text) == want.text
+    assert [(e.original, round(e.confidence, 6)) for e in got.edits] == [(e.original, round(e.confidence, 6)) for e in want.edits]
+    assert "the café" in want.text  # the article before the accented word is restored in both
+
+
 def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> None:
     """Until 2026-12-06 a tag of over 500 characters was read as words ("a infantry pronounced" in its alt text became
     "the troops said"), and so was the content of a script, a style or HTML code, and a WordPress shortcode."""
@@ -380,7 +395,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"']
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"', "\u0301", "\u2011"]
 )
 
 
@@ -391,6 +406,7 @@ def test_output_differs_from_input_only_at_edits(text: str) -> None:
     assert_loss_free(text, result)
     for e in result.edits:
         assert e.source in EDIT_SOURCES
+        assert not unicodedata.combining(text[e.end : e.end + 1] or " "), "an edit left a combining mark behind"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

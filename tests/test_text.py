@@ -195,6 +195,16 @@ def test_a_soft_hyphen_is_inside_its_word_and_a_zero_width_space_between_words()
     assert [lm_form(t) for t in ("Infan\u00adtry", "some&shy;more", "x&#173;y")] == ["infantry", "somemore", "xy"]
 
 
+def test_combining_marks_and_unicode_hyphens_stay_in_their_word() -> None:
+    text = "Zoe\u0308\u2019s cafe\u0301, a US\u2011led nai\u0308ve\u2010looking \u0301x"
+    assert [t.text for t in tokenize(text)] == [
+        "Zoe\u0308", "\u2019s", "cafe\u0301", ",", "a", "US\u2011led", "nai\u0308ve\u2010looking", "\u0301", "x"
+    ]
+    assert [lm_form(t) for t in ("Zoe\u0308", "cafe\u0301", "US\u2011led", "nai\u0308ve\u2010looking")] == [
+        "zo\u00eb", "caf\u00e9", "us-led", "na\u00efve-looking"
+    ]
+
+
 def test_unclosed_comments_take_linear_time() -> None:
     """An unclosed "<!--" is read up to the next one only (HTML comments hold none): until 2026-12-06 each of them
     was tried up to the end of the text, so 8,000 of them took 6 s and a 1 MB request could hold a worker for minutes."""
