@@ -12,9 +12,13 @@ Borrowed from symspellpy's ``case_transfer_matching`` idea, at word level:
 'At the'
 >>> transfer_casing("US couple", "us coalition")
 'US coalition'
+>>> transfer_casing("CAF&Eacute;", "restaurant")
+'RESTAURANT'
 """
 
 from __future__ import annotations
+
+import html
 
 __all__ = ["transfer_casing"]
 
@@ -25,8 +29,10 @@ def transfer_casing(spun: str, original: str) -> str:
     Word by word when both have the same number of words (more than one); else
     all-caps spun text (of more than one letter) gives all-caps, a capitalised
     first letter gives a capitalised first letter, and otherwise ``original`` is
-    returned as the dictionary has it.
+    returned as the dictionary has it. An HTML entity in ``spun`` counts as its character.
     """
+    if "&" in spun:
+        spun = html.unescape(spun)
     sw, ow = spun.split(), original.split()
     if len(sw) > 1 and len(sw) == len(ow):
         return " ".join(transfer_casing(s, o) for s, o in zip(sw, ow, strict=True))

@@ -29,11 +29,18 @@ __all__ = [
 # An apostrophe may come as an HTML entity, as WordPress writes it ("Iran&#8217;s").
 # A soft hyphen (a place to break a long word, "infan&shy;try") is inside the word, and so is a Unicode hyphen
 # (U+2010, the non-breaking U+2011: "US‑led"). Combining marks belong to their letter: decomposed text (NFD, as
-# macOS file names and some editors write it) spells "café" as "cafe" + U+0301, which is one word.
+# macOS file names and some editors write it) spells "café" as "cafe" + U+0301, which is one word. So does the
+# entity of an accented letter inside a word, as older CMSs write every non-ASCII letter ("caf&eacute;",
+# "M&#252;ller"; a word that starts with one, "&Eacute;cole", is cut after it).
 _APOS = r"(?:['’]|&(?:#8217|#x2019|rsquo|#39|#x27|apos);)"
 _SOFT_HYPHEN = "\u00ad"
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_LETTERS = r"[^\W_]+(?:[" + _MARKS + r"]+[^\W_]*)*"
+_LETTER_ENTITY = (  # Latin-1 and Latin Extended-A letters: by name, in decimal (192-383), in hex (C0-17F)
+    r"&(?!sdot;|#215;|#247;|#[xX][dDfF]7;)"  # not the dot operator, "×" or "÷"
+    r"(?:[A-Za-z](?:acute|grave|circ|uml|tilde|ring|cedil|slash|caron|ogon|macr|breve|dot|strok)|[AaOo][Ee]lig|szlig"
+    r"|eth|ETH|thorn|THORN|#(?:19[2-9]|2\d\d|3[0-7]\d|38[0-3])|#[xX](?:[c-fC-F]|0?1[0-7])[0-9a-fA-F]);"
+)
+_LETTERS = r"[^\W_]+(?:(?:[" + _MARKS + r"]|" + _LETTER_ENTITY + r")+[^\W_]*)*"
 WORD_RE = re.compile(
     _LETTERS + r"(?:(?:[-.\u00ad\u2010\u2011]|&(?:shy|#173|#[xX][aA][dD]);)" + _LETTERS + r"|(?<=\d),\d{3}(?!\d))*"
     r"(?:" + _APOS + r"(?:" + _LETTERS + r")(?!" + _APOS + r"))?",

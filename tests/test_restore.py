@@ -7,6 +7,7 @@ import re
 import threading
 import time
 import unicodedata
+from html import unescape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -270,9 +271,10 @@ def test_a_word_with_a_soft_hyphen_is_restored_as_the_word(mark: str) -> None:
     assert result.text == "Officials said on Monday that the troops had left the\u200bcity."
 
 
-def test_decomposed_letters_are_read_as_their_word() -> None:
+def test_decomposed_letters_and_letter_entities_are_read_as_their_word() -> None:
     """Until 2026-12-06 a combining mark (NFD text: "cafe" + U+0301) cut its word in two, so "a café" read as "a cafe"
-    and an accent, and an edit of "cafe" would have left the accent on its replacement."""
+    and an accent, and an edit of "cafe" would have left the accent on its replacement; an entity ("caf&eacute;")
+    cut it likewise."""
     composed = "A supervision pronounced dual infantry were hurt in a café on Monday, a naïve attack."
     decomposed = unicodedata.normalize("NFD", composed)
     assert decomposed != composed
@@ -282,6 +284,11 @@ def test_decomposed_letters_are_read_as_their_word() -> None:
     assert unicodedata.normalize("NFC", got.text) == want.text
     assert [(e.original, round(e.confidence, 6)) for e in got.edits] == [(e.original, round(e.confidence, 6)) for e in want.edits]
     assert "the café" in want.text  # the article before the accented word is restored in both
+    as_entities = composed.replace("é", "&eacute;").replace("ï", "&#239;")
+    got = restore_and_explain(as_entities, engine="rules")
+    assert_loss_free(as_entities, got)
+    assert unescape(got.text) == want.text
+    assert [(e.original, round(e.confidence, 6)) for e in got.edits] == [(e.original, round(e.confidence, 6)) for e in want.edits]
 
 
 def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> None:
@@ -395,7 +402,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"', "\u0301", "\u2011"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"', "\u0301", "\u2011", "&eacute;", "&#252;"]
 )
 
 
