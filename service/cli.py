@@ -133,7 +133,11 @@ def _read(path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         where = "stdin" if path == "-" else path
-        raise _Fail(Errors.U061.format(path=where, detail=f"bad byte at offset {exc.start}")) from None
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            detail = "it starts with a UTF-16 byte-order mark: iconv -f UTF-16 -t UTF-8 converts it"
+        else:
+            detail = f"bad byte 0x{data[exc.start]:02x} at offset {exc.start}; Windows or Latin-1 text: iconv -f CP1252 -t UTF-8"
+        raise _Fail(Errors.U061.format(path=where, detail=detail)) from None
 
 
 class _Restorer:

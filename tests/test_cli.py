@@ -200,7 +200,13 @@ def test_missing_file(unspin_cmd, tmp_path: Path):
 def test_not_utf8(unspin_cmd, tmp_path: Path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("caf\xe9 infantry".encode("latin-1"))
-    assert_one_line_error(run(unspin_cmd, "restore", str(path)), 1, "U061")
+    p = run(unspin_cmd, "restore", str(path))
+    assert_one_line_error(p, 1, "U061")
+    assert "bad byte 0xe9 at offset 3" in p.stderr.decode() and "iconv -f CP1252" in p.stderr.decode()
+    path.write_bytes("a infantry".encode("utf-16"))  # with a byte-order mark, as Windows tools write it
+    p = run(unspin_cmd, "restore", str(path))
+    assert_one_line_error(p, 1, "U061")
+    assert "UTF-16 byte-order mark" in p.stderr.decode()
 
 
 def test_server_unreachable(unspin_cmd):

@@ -181,9 +181,10 @@ def test_a_lone_angle_bracket_is_no_tag_and_a_stray_quote_no_attribute() -> None
     [
         "a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a ",
         "<script x ", '<a title="x ', "<a x ", "<code>a ", "</script> ", "a 'b' <b>'c ", '[a x="', "[a ", "[/",
+        "a&eacute;", "e\u0301", "a&#252", "a-\u0301",
     ],
 )
-def test_literals_and_markup_take_linear_time(unit: str) -> None:
+def test_literals_markup_and_words_take_linear_time(unit: str) -> None:
     small, big = (_seconds(lambda n=n: list(sentences(unit * n))) for n in (2_000, 32_000))
     assert big / small < 16 * 4  # quadratic: ~256
 
