@@ -83,11 +83,15 @@ _LITERAL_RE = (
     + ")"
 )
 _TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + r"|[^\w\s]", re.UNICODE | re.DOTALL)
-# Markup that is not text: tags, shortcodes, comments, the entities of a space, zero-width spaces; and literals.
+# Invisible format characters: zero-width space, non-joiner and joiner, the direction marks and isolates that text
+# copied from web pages holds around names and numbers ("left \u2066Baghdad\u2069"), the word joiner, the BOM.
+_FORMAT_CHARS = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Markup that is not text: tags, shortcodes, comments, the entities of a space, format characters; and literals.
 # A sentence leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b>
 # would").
 _INVISIBLE_RE = re.compile(
-    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[\u200b\ufeff]|" + _LITERAL_RE, re.DOTALL
+    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[" + _FORMAT_CHARS + "]|" + _LITERAL_RE,
+    re.DOTALL,
 )
 # A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
 _BLOCK_TAG_RE = re.compile(
@@ -181,13 +185,13 @@ def sentences(text: str) -> Iterator[list[Token]]:
         yield current
 
 
+_MARKUP_HINT_RE = re.compile(r"[<&/@#\\`\[" + _FORMAT_CHARS + "]")
+
+
 def may_hold_markup(text: str) -> bool:
-    """Whether ``text`` may hold markup (a tag, a comment, an entity, a zero-width space) or a literal (a URL,
-    a path…): the cheap test before any regex (called for every gap between tokens: no loop)."""
-    return (
-        "<" in text or "&" in text or "/" in text or "@" in text or "#" in text or "\\" in text or "`" in text or "[" in text
-        or "\u200b" in text or "\ufeff" in text
-    )
+    """Whether ``text`` may hold markup (a tag, a comment, an entity, a format character) or a literal (a URL,
+    a path…): the cheap test before any regex (called for every gap between tokens)."""
+    return _MARKUP_HINT_RE.search(text) is not None
 
 
 def has_markup_between(text: str, left: Token, right: Token) -> bool:

@@ -291,6 +291,15 @@ def test_decomposed_letters_and_letter_entities_are_read_as_their_word() -> None
     assert [(e.original, round(e.confidence, 6)) for e in got.edits] == [(e.original, round(e.confidence, 6)) for e in want.edits]
 
 
+def test_format_characters_change_no_restoration() -> None:
+    plain = "Officials pronounced that a infantry left Baghdad on Monday, a orator pronounced."
+    marked = plain.replace("Baghdad", "\u2066Baghdad\u2069").replace("a infantry", "a\u200e infantry")
+    want, got = restore_and_explain(plain, engine="rules"), restore_and_explain(marked, engine="rules")
+    assert_loss_free(marked, got)
+    assert [(e.spun, e.original, e.confidence) for e in got.edits] == [(e.spun, e.original, e.confidence) for e in want.edits]
+    assert got.text.replace("\u2066", "").replace("\u2069", "").replace("\u200e", "") == want.text
+
+
 def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> None:
     """Until 2026-12-06 a tag of over 500 characters was read as words ("a infantry pronounced" in its alt text became
     "the troops said"), and so was the content of a script, a style or HTML code, and a WordPress shortcode."""
@@ -402,7 +411,7 @@ def test_one_long_sentence_runs_in_linear_time(line: str) -> None:
 # -- the loss-free property -----------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"', "\u0301", "\u2011", "&eacute;", "&#252;"]
+    list("aaaeeetns ") + ["a ", "the ", "infantry ", "pronounced ", "A ", "\n", "\t", "  ", ",", ".", "’", "“", "”", "'s", "<b>", "é", "中", "2 ", "&#8217;", "&quot;", "&amp;", "<!--", "-->", "https://", "/", "@", "#", "_", "`", ".com", "\u00ad", "&shy;", "\u200b", "<script>", "</script>", '<a title="', "'", ">", "[", "]", "[/", '="x"', "\u0301", "\u2011", "&eacute;", "&#252;", "\u200e", "\u2066"]
 )
 
 

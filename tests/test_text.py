@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text import lm_form, sentences, tokenize
+from service.text import lm_form, may_hold_markup, sentences, tokenize
 
 
 def test_spans_point_into_the_input() -> None:
@@ -214,6 +214,15 @@ def test_the_entity_of_a_letter_stays_in_its_word() -> None:
         "AT", "&amp;", "T", "a", "&nbsp;", "b", "3", "&#215;", "4", "x", "&sdot;", "y", "&Eacute;", "cole",
     ]
     assert [lm_form(t) for t in ("caf&eacute;s", "M&#252;ller", "M&#xFC;ller")] == ["cafés", "müller", "müller"]
+
+
+def test_format_characters_are_left_out_like_a_zero_width_space() -> None:
+    """Until 2026-12-06 a direction mark, a bidi isolate, a joiner or a word joiner was a token of its sentence (the
+    language model read it as an unknown word between its neighbours)."""
+    marks = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e", "\u2060", "\u2066", "\u2069", "\ufeff"]
+    text = "".join(f"a{m} b " for m in marks)
+    assert [t.text for s in sentences(text) for t in s] == ["a", "b"] * len(marks)
+    assert all(may_hold_markup(m) for m in marks) and not may_hold_markup("a b. c, d")
 
 
 def test_unclosed_comments_take_linear_time() -> None:
