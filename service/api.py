@@ -14,6 +14,7 @@ Run it with ``unspin serve`` (or ``uvicorn service.api:app``).
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import logging
 import math
@@ -284,16 +285,51 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(body: bytes) -> str:
+def _decode(body: bytes, encoding: str = "utf-8") -> str:
     try:
-        return body.decode("utf-8")
+        return body.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ApiError(400, Errors.U041.format(offset=exc.start)) from None
+        name = "UTF-8" if encoding == "utf-8" else encoding
+        raise ApiError(400, Errors.U041.format(encoding=name, offset=exc.start)) from None
 
 
 #: Media types whose body is the article itself, answered with the restored article in the same type.
 _RAW_TEXT = ("text/plain", "text/html", "text/markdown")
-_RESTORE_TYPES = "application/json, text/plain, text/html or text/markdown"
+_RESTORE_TYPES = "application/json (UTF-8), or text/plain, text/html or text/markdown (UTF-8, or a charset Python knows, declared)"
+_UTF8 = (None, "utf-8", "utf8", "us-ascii", "ascii")
+
+
+def _raw_text_encoding(charset: str | None) -> str | None:
+    """The codec of a raw-text body's declared ``charset`` ("utf-8" when none), or None if Python knows no such one."""
+    if charset in _UTF8:
+        return "utf-8"
+    try:
+        name = codecs.lookup(charset).name  # type: ignore[arg-type]
+        try:
+            b" ".decode(name)  # LookupError for "base64", "rot13"…: codecs, but no text encodings
+        except UnicodeDecodeError:  # one byte of UTF-16 or UTF-32
+            pass
+    except LookupError:
+        return None
+    return name
+
+
+def _require_json(request: Request) -> None:
+    """Refuse (415) a body that is not JSON in UTF-8, the only type the batch and learning endpoints take."""
+    media, charset = _media_type(request)
+    if media != "application/json" or charset not in _UTF8:
+        raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted="application/json (UTF-8)"))
+
+
+def _encoded_like(text: str, encoding: str, charset: str | None) -> tuple[bytes, str]:
+    """``text`` in the request's ``encoding`` (so that every byte outside the edits comes back as sent), or in UTF-8
+    where a restored word has no code in it; and the charset to declare (the request's name for it)."""
+    if encoding != "utf-8" and charset:
+        try:
+            return text.encode(encoding), charset
+        except UnicodeEncodeError:
+            pass
+    return text.encode("utf-8"), "utf-8"
 
 
 def _media_type(request: Request) -> tuple[str, str | None]:
@@ -518,12 +554,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media, charset = _media_type(request)
         if media not in ("application/json", *_RAW_TEXT):
             raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted=_RESTORE_TYPES))
-        if charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
+        encoding = _raw_text_encoding(charset) if media in _RAW_TEXT else "utf-8" if charset in _UTF8 else None
+        if encoding is None:  # JSON is UTF-8; a raw text may declare any charset Python knows
             raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted=_RESTORE_TYPES))
         body = await _read_body(request, settings.max_bytes)
         query = _query_options(request)
         if media in _RAW_TEXT:
-            req = RestoreRequest(text=_decode(body), options=query or RestoreOptions())
+            req = RestoreRequest(text=_decode(body, encoding), options=query or RestoreOptions())
         else:
             req = _parse_json(body, RestoreRequest)
             if query is not None:
@@ -543,7 +580,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers = {"X-Unspin-Engine": result.engine, "X-Unspin-Edits": str(len(result.edits or ()))}
             if feed is not None:
                 headers["X-Unspin-Feed-Swaps"] = str(feed.swaps)
-            return Response(result.text, media_type=media, headers=headers)  # charset=utf-8 is added for text/*
+            content, declared = _encoded_like(result.text, encoding, charset)
+            return Response(content, headers={**headers, "Content-Type": f"{media}; charset={declared}"})
         out = RestoreResponse.build(result, elapsed, software, warnings_for(kwargs, [result.engine]), feed)
         return Response(out.model_dump_json(), media_type="application/json")
 
@@ -558,9 +596,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     async def restore_batch(request: Request) -> Response:
         t0 = time.perf_counter()
-        media, _ = _media_type(request)
-        if media != "application/json":
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted="application/json"))
+        _require_json(request)
         body = await _read_body(request, settings.max_bytes)
         req: BatchRequest = _parse_json(body, BatchRequest)
         if len(req.documents) > settings.max_batch:
@@ -611,9 +647,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_extra=_json_body("LearnRequest"),
     )
     async def learn_table(request: Request) -> Response:
-        media, _ = _media_type(request)
-        if media != "application/json":
-            raise ApiError(415, Errors.U042.format(found=request.headers.get("content-type", ""), accepted="application/json"))
+        _require_json(request)
         req: LearnRequest = _parse_json(await _read_body(request, settings.max_bytes), LearnRequest)
         texts = []
         for i, doc in enumerate(req.documents):

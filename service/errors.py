@@ -45,8 +45,8 @@ class Errors(metaclass=_Coded):
     U031 = "Model folder {path} is missing {missing}. Train one with `python scripts/train_seq2seq.py` or set UNSPIN_MODEL_DIR to a valid folder."
     # HTTP service (service.api) and settings (service.settings)
     U040 = "The request body is {size} bytes; the limit is {limit} (UNSPIN_MAX_BYTES). Send a smaller article or split it into several requests."
-    U041 = "The request body is not valid UTF-8 (bad byte at offset {offset}). Encode the text as UTF-8."
-    U042 = "Unsupported Content-Type {found!r}: send {accepted} (UTF-8)."
+    U041 = "The request body is not valid {encoding} (bad byte at offset {offset}). Encode the text as UTF-8, or declare its charset."
+    U042 = "Unsupported Content-Type {found!r}: send {accepted}."
     U043 = "The body is not valid JSON ({detail}). Send an object like {{\"text\": \"...\"}}."
     U044 = "The request does not match the schema: {detail}. See /docs for the request format."
     U045 = "Ambiguous input: {detail}."

@@ -318,16 +318,35 @@ def test_413_by_streamed_size(strict_server):
     assert_error(r, 413, "U040")
 
 
+@pytest.mark.parametrize("charset", ["ISO-8859-1", "windows-1252", "utf-16"])
+def test_raw_text_in_a_declared_charset_comes_back_in_it(client, charset: str) -> None:
+    """Until 2026-12-06 any charset but UTF-8 was refused (415); a CMS's Latin-1 export is now restored, and every byte
+    outside the edits comes back as sent."""
+    text = "Caf\u00e9 owners pronounced a infantry left a caf\u00e9 in Orl\u00e9ans."
+    r = client.post("/v1/restore?engine=rules", content=text.encode(charset), headers={"Content-Type": f"text/plain; charset={charset}"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == f"text/plain; charset={charset.lower()}"
+    assert int(r.headers["x-unspin-edits"]) >= 2
+    as_utf8 = client.post("/v1/restore?engine=rules", content=text.encode(), headers={"Content-Type": "text/plain"})
+    assert as_utf8.headers["content-type"] == "text/plain; charset=utf-8"
+    assert r.content == as_utf8.text.encode(charset) and "said the troops" in as_utf8.text
+
+
 def test_400_invalid_utf8(client):
     assert_error(client.post("/v1/restore", content=b'{"text": "caf\xe9"}', headers={"Content-Type": "application/json"}), 400, "U041")
     assert_error(client.post("/v1/restore", content=b"caf\xe9", headers={"Content-Type": "text/plain"}), 400, "U041")
+    r = client.post("/v1/restore", content=b"\x81\x39", headers={"Content-Type": "text/plain; charset=shift_jis"})
+    assert_error(r, 400, "U041")
+    assert "not valid shift_jis (bad byte at offset 0)" in r.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "multipart/form-data; boundary=x", "", "text/plain; charset=latin-1"])
+@pytest.mark.parametrize(
+    "content_type", ["application/xml", "multipart/form-data; boundary=x", "", "text/plain; charset=klingon", "text/plain; charset=base64", "application/json; charset=latin-1"]
+)
 def test_415_content_type(client, content_type):
     r = client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type})
     assert_error(r, 415, "U042")
-    assert "send application/json, text/plain, text/html or text/markdown (UTF-8)" in r.json()["error"]["message"]
+    assert "send application/json (UTF-8), or text/plain, text/html or text/markdown (UTF-8, or a charset" in r.json()["error"]["message"]
     r = client.post("/v1/restore/batch", content=b"text", headers={"Content-Type": content_type})
     assert_error(r, 415, "U042")
     assert "send application/json (UTF-8)" in r.json()["error"]["message"]  # says what this endpoint takes
