@@ -14,7 +14,6 @@ Run it with ``unspin serve`` (or ``uvicorn service.api:app``).
 from __future__ import annotations
 
 import asyncio
-import codecs
 import json
 import logging
 import math
@@ -60,6 +59,7 @@ from .edits import EDIT_SOURCES, RestoredText
 from .engine import check_text, engine_status, learn_spinner_table, restore_many, warm_up
 from .errors import Errors
 from .feeds import Feeds
+from .files import text_codec
 from .metrics import CONTENT_TYPE, Metrics
 from .settings import Settings
 from .spinner_table import SpinnerTable
@@ -301,17 +301,7 @@ _UTF8 = (None, "utf-8", "utf8", "us-ascii", "ascii")
 
 def _raw_text_encoding(charset: str | None) -> str | None:
     """The codec of a raw-text body's declared ``charset`` ("utf-8" when none), or None if Python knows no such one."""
-    if charset in _UTF8:
-        return "utf-8"
-    try:
-        name = codecs.lookup(charset).name  # type: ignore[arg-type]
-        try:
-            b" ".decode(name)  # LookupError for "base64", "rot13"…: codecs, but no text encodings
-        except UnicodeDecodeError:  # one byte of UTF-16 or UTF-32
-            pass
-    except LookupError:
-        return None
-    return name
+    return "utf-8" if charset in _UTF8 else text_codec(charset)  # type: ignore[arg-type]
 
 
 def _require_json(request: Request) -> None:

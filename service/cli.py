@@ -35,7 +35,7 @@ from rich.text import Text
 
 from .edits import RestoredText
 from .errors import Errors
-from .files import write_atomic
+from .files import text_codec, write_atomic
 from .settings import Settings
 from .spinner_table import SpinnerTable, from_json
 
@@ -120,7 +120,15 @@ def render_diff(spun: str, result: RestoredText) -> Text:
 # -- reading and restoring ------------------------------------------------------------
 
 
-def _read(path: str) -> str:
+def _codec(encoding: str, command: str) -> str:
+    """The Python codec of ``--encoding`` (a usage error if there is none)."""
+    name = text_codec(encoding)
+    if name is None:
+        raise _Fail(Errors.U065.format(detail=f"--encoding {encoding!r} is no text encoding Python knows", command=command), 2)
+    return name
+
+
+def _read(path: str, encoding: str = "utf-8") -> str:
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except FileNotFoundError:
@@ -130,14 +138,16 @@ def _read(path: str) -> str:
     except OSError as exc:
         raise _Fail(Errors.U066.format(path=path, detail=exc.strerror or exc).replace("write", "read", 1)) from None
     try:
-        return data.decode("utf-8")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         where = "stdin" if path == "-" else path
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            detail = "it starts with a UTF-16 byte-order mark: iconv -f UTF-16 -t UTF-8 converts it"
+        if encoding != "utf-8":
+            detail = f"bad byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            detail = "it starts with a UTF-16 byte-order mark: --encoding utf-16"
         else:
-            detail = f"bad byte 0x{data[exc.start]:02x} at offset {exc.start}; Windows or Latin-1 text: iconv -f CP1252 -t UTF-8"
-        raise _Fail(Errors.U061.format(path=where, detail=detail)) from None
+            detail = f"bad byte 0x{data[exc.start]:02x} at offset {exc.start}; Windows or Latin-1 text: --encoding cp1252"
+        raise _Fail(Errors.U061.format(path=where, encoding="UTF-8" if encoding == "utf-8" else encoding, detail=detail)) from None
 
 
 class _Restorer:
@@ -269,10 +279,12 @@ def _texts(files: list[str], in_dir: Path | None, pattern: str) -> list[Path]:
     return [Path(f) for f in files]
 
 
-def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool, batch: int, pattern: str) -> int:
-    """Restore the files of ``in_dir`` that ``pattern`` matches into ``out_dir`` (same names; ``<stem>.json``
-    with ``as_json``), ``batch`` files at a time (restored together, so the spinner's table is pooled over
-    them), skipping the files already done."""
+def _restore_dir(
+    in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool, batch: int, pattern: str, encoding: str = "utf-8"
+) -> int:
+    """Restore the files of ``in_dir`` that ``pattern`` matches into ``out_dir`` (same names, in ``encoding``;
+    ``<stem>.json`` in UTF-8 with ``as_json``), ``batch`` files at a time (restored together, so the spinner's table
+    is pooled over them), skipping the files already done."""
     sources = _folder_files(in_dir, pattern, "restore")
     files = [(src, out_dir / (src.stem + ".json" if as_json else src.name)) for src in sources]
     names: dict[str, str] = {}
@@ -297,19 +309,22 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
     )
     with progress:
         task = progress.add_task("restore", total=len(files), completed=skipped, name="")
-        for chunk in _read_batches(todo, max_docs, max_bytes, failed, lambda: progress.advance(task)):
+        for chunk in _read_batches(todo, max_docs, max_bytes, failed, lambda: progress.advance(task), encoding):
             progress.update(task, name=chunk[0][0].name if len(chunk) == 1 else f"{chunk[0][0].name} .. {chunk[-1][0].name}")
             for (src, dst, _), result in zip(chunk, restorer.many([text for _, _, text in chunk]), strict=True):
                 if isinstance(result, str):
                     failed.append(f"{src.name}: {result}")
                 else:
                     try:
-                        body = json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n" if as_json else result.text
-                        write_atomic(dst, body)
+                        if as_json:
+                            write_atomic(dst, json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n")
+                        else:
+                            write_atomic(dst, result.text, encoding)
                         done += 1
                         edits += len(result.edits or ())
-                    except OSError as exc:
-                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=exc.strerror or exc)}")
+                    except (OSError, UnicodeEncodeError) as exc:
+                        detail = exc.strerror if isinstance(exc, OSError) else f"a restored word has no code in {encoding}"
+                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=detail or exc)}")
                 progress.advance(task)
     for line in failed:
         _err.print(f"unspin: error: {line}", markup=False, soft_wrap=True)
@@ -321,7 +336,7 @@ def _restore_dir(in_dir: Path, out_dir: Path, restorer: _Restorer, as_json: bool
 
 
 def _read_batches(
-    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: int, failed: list[str], skip: Callable[[], None]
+    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: int, failed: list[str], skip: Callable[[], None], encoding: str
 ) -> Iterator[list[tuple[Path, Path, str]]]:
     """``todo`` read into batches of at most ``max_docs`` files and ``max_bytes`` of JSON text (a longer file goes
     alone); a file that cannot be read goes to ``failed`` (and ``skip()`` is called for it)."""
@@ -329,7 +344,7 @@ def _read_batches(
     size = 0
     for src, dst in todo:
         try:
-            text = _read(str(src))
+            text = _read(str(src), encoding)
         except _Fail as exc:
             failed.append(f"{src.name}: {exc}")
             skip()
@@ -349,7 +364,7 @@ def _read_batches(
 
 @app.command()
 def restore(
-    file: Annotated[str, typer.Argument(help="Spun article (UTF-8); '-' reads stdin.")] = "-",
+    file: Annotated[str, typer.Argument(help="Spun article (UTF-8, or --encoding); '-' reads stdin.")] = "-",
     engine: Annotated[str | None, typer.Option(help="auto, rules or model (default: auto / UNSPIN_ENGINE).")] = None,
     min_confidence: Annotated[float | None, typer.Option(help="Drop edits below this confidence, in [0, 1].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print text, edits, spin score and engine as JSON.")] = False,
@@ -373,6 +388,9 @@ def restore(
             "with --url at most the server's UNSPIN_MAX_BATCH); 1 restores each file alone.",
         ),
     ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="The input's text encoding, e.g. cp1252; the restored text is written in it (JSON in UTF-8).")
+    ] = "utf-8",
 ) -> None:
     """Restore a spun article (a file, stdin, or a folder of them)."""
     try:
@@ -384,25 +402,35 @@ def restore(
             raise _Fail(Errors.U065.format(detail="give either FILE or --in-dir, not both", command="restore"), 2)
         if (batch is not None or glob != DIR_GLOB) and in_dir is None:
             raise _Fail(Errors.U065.format(detail="--batch and --glob go with --in-dir", command="restore"), 2)
+        codec = _codec(encoding, "restore")
         restorer = _Restorer(engine, min_confidence, url, api_key, spinner_table, feed)
         if in_dir is not None and out_dir is not None:
-            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json, batch or DIR_BATCH, glob))
-        text = _read(file)
+            raise typer.Exit(_restore_dir(in_dir, out_dir, restorer, as_json, batch or DIR_BATCH, glob, codec))
+        text = _read(file, codec)
         result = restorer(text)
+        if as_json:
+            sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n")
+        elif diff:
+            Console(highlight=False).print(render_diff(text, result), soft_wrap=True)
+        elif codec == "utf-8":
+            sys.stdout.write(result.text)
+        else:
+            try:
+                out = result.text.encode(codec)
+            except UnicodeEncodeError:
+                raise _Fail(Errors.U066.format(path="stdout", detail=f"a restored word has no code in {encoding}")) from None
+            sys.stdout.flush()
+            sys.stdout.buffer.write(out)
     except _Fail as exc:
         _die(exc)
-    if as_json:
-        sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False, indent=2) + "\n")
-    elif diff:
-        Console(highlight=False).print(render_diff(text, result), soft_wrap=True)
-    else:
-        sys.stdout.write(result.text)
     sys.stdout.flush()
 
 
 @app.command()
 def learn(
-    files: Annotated[list[str] | None, typer.Argument(help="Spun articles (UTF-8) of one spinner.", show_default=False)] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Spun articles (UTF-8, or --encoding) of one spinner.", show_default=False)
+    ] = None,
     in_dir: Annotated[Path | None, typer.Option(help="Read every file of this folder that --glob matches instead.")] = None,
     glob: Annotated[str, typer.Option(help="With --in-dir: the files to read, e.g. '*.html'.")] = DIR_GLOB,
     out: Annotated[str, typer.Option(help="Where the table goes (JSON); '-' is stdout.")] = "-",
@@ -410,6 +438,7 @@ def learn(
         str | None, typer.Option(help="Also put the evidence in --feed-dir as this feed's: a server on that folder goes on from it.")
     ] = None,
     feed_dir: Annotated[Path | None, typer.Option(help="The server's UNSPIN_FEED_DIR, for --feed.")] = None,
+    encoding: Annotated[str, typer.Option(help="The articles' text encoding, e.g. cp1252.")] = "utf-8",
 ) -> None:
     """Learn a spinner's table from a corpus of its articles, for `restore --spinner-table`.
 
@@ -431,8 +460,9 @@ def learn(
                 raise _Fail(str(exc), 2) from None
         if glob != DIR_GLOB and in_dir is None:
             raise _Fail(Errors.U065.format(detail="--glob goes with --in-dir", command="learn"), 2)
+        codec = _codec(encoding, "learn")
         paths = _texts(files or [], in_dir, glob)
-        texts = (_read(str(p)) for p in paths)
+        texts = (_read(str(p), codec) for p in paths)
         progress = Progress(
             TextColumn("[bold]learning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=_err, transient=True
         )

@@ -62,7 +62,7 @@ class Errors(metaclass=_Coded):
     U055 = "No feed {name!r} on this server process yet: send articles with options.feed first."
     # Command line (service.cli, service.client)
     U060 = "No such file: {path}."
-    U061 = "{path} is not UTF-8 text ({detail}). Convert it to UTF-8 first."
+    U061 = "{path} is not {encoding} text ({detail}). Convert it to UTF-8 first, or name its encoding with --encoding."
     U062 = "Cannot reach the unspin server at {url} ({detail}). Start it with `unspin serve` or check --url."
     U063 = "The server at {url} answered HTTP {status}: {message}"
     U064 = "--out-dir must differ from --in-dir (both are {path}); unspin never overwrites its input."

@@ -1,20 +1,32 @@
-"""Writing files so that a reader never sees half of one."""
+"""Text encodings by name, and writing files so that a reader never sees half of one."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["text_codec", "write_atomic"]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and a rename:
+def text_codec(label: str) -> str | None:
+    """Python's name of the text encoding ``label`` ("ISO-8859-1" -> "iso8859-1"), or None if there is none
+    ("klingon"; "base64" and "rot13" are codecs but no text encodings)."""
+    try:
+        name = codecs.lookup(label).name
+        "".encode(name)
+    except LookupError:
+        return None
+    return name
+
+
+def write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` (in ``encoding``) to ``path`` through a temporary file in the same folder and a rename:
     ``path`` holds the old text or the new, never part of it; the temporary file goes on failure."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

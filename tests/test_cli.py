@@ -202,11 +202,34 @@ def test_not_utf8(unspin_cmd, tmp_path: Path):
     path.write_bytes("caf\xe9 infantry".encode("latin-1"))
     p = run(unspin_cmd, "restore", str(path))
     assert_one_line_error(p, 1, "U061")
-    assert "bad byte 0xe9 at offset 3" in p.stderr.decode() and "iconv -f CP1252" in p.stderr.decode()
+    assert "bad byte 0xe9 at offset 3" in p.stderr.decode() and "--encoding cp1252" in p.stderr.decode()
     path.write_bytes("a infantry".encode("utf-16"))  # with a byte-order mark, as Windows tools write it
     p = run(unspin_cmd, "restore", str(path))
     assert_one_line_error(p, 1, "U061")
-    assert "UTF-16 byte-order mark" in p.stderr.decode()
+    assert "UTF-16 byte-order mark: --encoding utf-16" in p.stderr.decode()
+    p = run(unspin_cmd, "restore", str(path), "--encoding", "shift_jis")
+    assert_one_line_error(p, 1, "U061")
+    assert "is not shift_jis text (bad byte 0xff at offset 0)" in p.stderr.decode()
+    for command in ("restore", "learn"):
+        assert_one_line_error(run(unspin_cmd, command, str(path), "--encoding", "base64"), 2, "U065")
+
+
+def test_encoding_reads_and_writes_a_file_in_it(unspin_cmd, spun_article, tmp_path: Path):
+    """A Windows-1252 article is read and restored in its encoding: every byte outside the edits as it came."""
+    text = spun_article + "\nCaf\u00e9 owners in Orl\u00e9ans pronounced a infantry\u2019s convoy left.\n"
+    want = service.restore(text)
+    assert want != text and "\u00e9" in want and "\u2019" in want
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "cp1252.txt"
+    path.write_bytes(text.encode("cp1252"))
+    p = run(unspin_cmd, "restore", str(path), "--encoding", "cp1252")
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout == want.encode("cp1252")
+    p = run(unspin_cmd, "restore", "--in-dir", str(tmp_path / "in"), "--out-dir", str(tmp_path / "out"), "--encoding", "cp1252")
+    assert p.returncode == 0, p.stderr.decode()
+    assert (tmp_path / "out" / "cp1252.txt").read_bytes() == want.encode("cp1252")
+    p = run(unspin_cmd, "learn", str(path), "--encoding", "windows-1252")
+    assert p.returncode == 0 and json.loads(p.stdout)["documents"] == 1, p.stderr.decode()
 
 
 def test_server_unreachable(unspin_cmd):
