@@ -336,7 +336,12 @@ def _restore_dir(
 
 
 def _read_batches(
-    todo: list[tuple[Path, Path]], max_docs: int, max_bytes: int, failed: list[str], skip: Callable[[], None], encoding: str
+    todo: list[tuple[Path, Path]],
+    max_docs: int,
+    max_bytes: int,
+    failed: list[str],
+    skip: Callable[[], None],
+    encoding: str = "utf-8",
 ) -> Iterator[list[tuple[Path, Path, str]]]:
     """``todo`` read into batches of at most ``max_docs`` files and ``max_bytes`` of JSON text (a longer file goes
     alone); a file that cannot be read goes to ``failed`` (and ``skip()`` is called for it)."""
