@@ -151,6 +151,7 @@ _LONG_TAG = '<img alt="a infantry" src="data:image/png;base64,' + "QUJD" * 400 +
         ("<p>run <code>a infantry</code> now</p>", "<code>a infantry</code>"),
         ("<style>p.a { color: red } /* a supervision */</style>", "<style>p.a { color: red } /* a supervision */</style>"),
         ("<svg><text>a infantry</text></svg>", "<svg><text>a infantry</text></svg>"),
+        ("type <kbd>a infantry</kbd> to see <samp>a infantry pronounced</samp>", "<kbd>a infantry</kbd>"),
         ('x [gallery ids="1,2" size="large"] y', '[gallery ids="1,2" size="large"]'),  # WordPress shortcodes
         ('[caption id="a_1" width="300"]<img src="/a.jpg"> A infantry[/caption]', "[/caption]"),
         ("[embed]https://youtube.com/watch?v=a[/embed] x", "[embed]"),
