@@ -51,9 +51,9 @@ _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|l
 # touches it. A tag may be long (a data: URI, a tracking link) and may hold ">" in a quoted attribute value
 # (a quote elsewhere is a character: "<McDonald's Corp>"); no part of it holds "<", so each "<" is read up
 # to the next one at most. An element whose content is code, not prose (script, style, code, svg, math; kbd and
-# samp, a program's input and output), is one token with its content and end tag. A comment holds no "<!--" (HTML forbids it; "<!-->" ends one
-# early). So an unclosed "<!--", "<script" or '<a title="' is read up to the next one only: text with
-# thousands of them takes linear time, not quadratic.
+# samp, a program's input and output), is one token with its content and end tag. A comment holds no "<!--"
+# (HTML forbids it; "<!-->" ends one early). So an unclosed "<!--", "<script" or '<a title="' is read up to the
+# next one only: text with thousands of them takes linear time, not quadratic.
 _TAG_RE = (
     r"(?i:<(?P<raw>script|style|code|svg|math|kbd|samp)\b(?:(?!<(?P=raw)\b).)*?</(?P=raw)\s*>)"
     r"|<[/!?]?[A-Za-z](?:[^<>\"'=]++|=\s*+(?:\"[^\"<]*+\"|'[^'<]*+'|)|[\"'])*+>"
