@@ -524,7 +524,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Restore one article.",
         description="Send JSON `{\"text\": ..., \"options\": {...}}` and get JSON back, or send `text/plain`, "
         "`text/html` or `text/markdown` (options in the query string: `?engine=rules&min_confidence=0.6`) and get the "
-        "restored text back in the same type (HTML: every tag and entity as it came; Markdown: code and links as they came).",
+        "restored text back in the same type (HTML: every tag and entity as it came; Markdown: code and links as they came) "
+        "and in the same charset (UTF-8 unless the Content-Type declares another, e.g. `text/plain; charset=ISO-8859-1`).",
         response_model=RestoreResponse,
         responses=errors_doc,
         openapi_extra={
