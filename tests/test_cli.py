@@ -214,7 +214,7 @@ def test_not_utf8(unspin_cmd, tmp_path: Path):
         assert_one_line_error(run(unspin_cmd, command, str(path), "--encoding", "base64"), 2, "U065")
 
 
-def test_encoding_reads_and_writes_a_file_in_it(unspin_cmd, spun_article, tmp_path: Path):
+def test_encoding_reads_and_writes_a_file_in_it(unspin_cmd, server, spun_article, tmp_path: Path):
     """A Windows-1252 article is read and restored in its encoding: every byte outside the edits as it came."""
     text = spun_article + "\nCaf\u00e9 owners in Orl\u00e9ans pronounced a infantry\u2019s convoy left.\n"
     want = service.restore(text)
@@ -222,9 +222,10 @@ def test_encoding_reads_and_writes_a_file_in_it(unspin_cmd, spun_article, tmp_pa
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "cp1252.txt"
     path.write_bytes(text.encode("cp1252"))
-    p = run(unspin_cmd, "restore", str(path), "--encoding", "cp1252")
-    assert p.returncode == 0, p.stderr.decode()
-    assert p.stdout == want.encode("cp1252")
+    for remote in ([], ["--url", server.url]):  # a server gets UTF-8 JSON; the file is decoded and encoded here
+        p = run(unspin_cmd, "restore", str(path), "--encoding", "cp1252", *remote)
+        assert p.returncode == 0, p.stderr.decode()
+        assert p.stdout == want.encode("cp1252")
     p = run(unspin_cmd, "restore", "--in-dir", str(tmp_path / "in"), "--out-dir", str(tmp_path / "out"), "--encoding", "cp1252")
     assert p.returncode == 0, p.stderr.decode()
     assert (tmp_path / "out" / "cp1252.txt").read_bytes() == want.encode("cp1252")
