@@ -54,6 +54,7 @@ _err = Console(stderr=True, highlight=False)
 DIR_BATCH: int = Settings._field_defaults["max_batch"]
 DIR_BATCH_BYTES: int = Settings._field_defaults["max_bytes"]  # and at most this much JSON text, as a server takes
 DIR_GLOB = "*.txt"  # the files of a folder read by default
+_UNENCODABLE = "a restored word has no code in {}; --json writes UTF-8"
 
 
 class _Fail(Exception):
@@ -322,9 +323,10 @@ def _restore_dir(
                             write_atomic(dst, result.text, encoding)
                         done += 1
                         edits += len(result.edits or ())
-                    except (OSError, UnicodeEncodeError) as exc:
-                        detail = exc.strerror if isinstance(exc, OSError) else f"a restored word has no code in {encoding}"
-                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=detail or exc)}")
+                    except OSError as exc:
+                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=exc.strerror or exc)}")
+                    except UnicodeEncodeError:
+                        failed.append(f"{src.name}: {Errors.U066.format(path=dst, detail=_UNENCODABLE.format(encoding))}")
                 progress.advance(task)
     for line in failed:
         _err.print(f"unspin: error: {line}", markup=False, soft_wrap=True)
@@ -423,7 +425,7 @@ def restore(
             try:
                 out = result.text.encode(codec)
             except UnicodeEncodeError:
-                raise _Fail(Errors.U066.format(path="stdout", detail=f"a restored word has no code in {encoding}")) from None
+                raise _Fail(Errors.U066.format(path="stdout", detail=_UNENCODABLE.format(encoding))) from None
             sys.stdout.flush()
             sys.stdout.buffer.write(out)
     except _Fail as exc:

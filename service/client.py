@@ -56,7 +56,7 @@ def restore_remote(
     try:
         return _to_result(body)
     except (KeyError, TypeError) as exc:
-        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
+        raise _unexpected(url, exc) from None
 
 
 def restore_remote_batch(
@@ -88,7 +88,7 @@ def restore_remote_batch(
             for item in items
         ]
     except (KeyError, TypeError) as exc:
-        raise ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {exc})")) from None
+        raise _unexpected(url, exc) from None
 
 
 def server_limits(url: str, api_key: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def server_limits(url: str, api_key: str | None = None, timeout: float = 10.0) -
     body = _call(url, "/v1/info", None, api_key, timeout)
     limits = body.get("limits") if isinstance(body, dict) else None
     if not isinstance(limits, dict):
-        raise ClientError(Errors.U063.format(url=url, status=200, message="unexpected answer (missing limits)"))
+        raise _unexpected(url, "limits")
     return limits
 
 
@@ -133,6 +133,11 @@ def _call(url: str, path: str, payload: dict[str, Any] | None, api_key: str | No
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise ClientError(Errors.U062.format(url=url, detail=str(reason))) from None
+
+
+def _unexpected(url: str, missing: object) -> ClientError:
+    """The error for a 200 answer that lacks ``missing`` (not an unspin server, or another version)."""
+    return ClientError(Errors.U063.format(url=url, status=200, message=f"unexpected answer (missing {missing})"))
 
 
 def _error_message(exc: urllib.error.HTTPError) -> str:
