@@ -137,6 +137,22 @@ def test_the_servers_spinner_table_is_the_default(unspin_cmd, tmp_path: Path):
         server.stop()
 
 
+def test_a_restored_word_the_charset_lacks_answers_in_utf8(unspin_cmd, tmp_path: Path):
+    """Latin-1 in, but the server's table restores a word Latin-1 cannot write: the answer is UTF-8, and says so."""
+    (tmp_path / "table.json").write_text(json.dumps({"swaps": [{"spun": "plenty", "original": "Łódź"}]}), encoding="utf-8")
+    server = start_server(unspin_cmd, tmp_path, "lodz", UNSPIN_SPINNER_TABLE=str(tmp_path / "table.json"))
+    text = "Caf\u00e9 shares of plenty rose on the plenty exchange in Tokyo."
+    try:
+        r = httpx.post(
+            server.url + "/v1/restore", content=text.encode("latin-1"), headers={"Content-Type": "text/plain; charset=latin-1"}, timeout=60
+        )
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert "łódź" in r.content.decode("utf-8") and r.content.decode("utf-8").startswith("Caf\u00e9 ")
+    finally:
+        server.stop()
+
+
 def test_a_feed_learns_its_spinners_table_from_the_articles_it_sends(unspin_cmd, tmp_path: Path):
     """options.feed: every UNSPIN_FEED_LEARN_EVERY documents are read as one chunk after the answers went out,
     and later requests of the feed are restored with the table they teach: the library's table of the same texts."""

@@ -233,6 +233,24 @@ def test_encoding_reads_and_writes_a_file_in_it(unspin_cmd, server, spun_article
     assert p.returncode == 0 and json.loads(p.stdout)["documents"] == 1, p.stderr.decode()
 
 
+def test_a_restored_word_the_encoding_lacks_fails_that_file(unspin_cmd, tmp_path: Path):
+    """A caller's table may restore a word that Windows-1252 cannot write ("Łódź"): no half-converted output."""
+    table = tmp_path / "table.json"
+    table.write_text(json.dumps({"swaps": [{"spun": "plenty", "original": "Łódź"}]}), encoding="utf-8")
+    text = "Shares of plenty rose on the plenty exchange in Tokyo."
+    assert "łódź" in service.restore(text, spinner_table=json.loads(table.read_text(encoding="utf-8")))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(text.encode("cp1252"))
+    (tmp_path / "in" / "b.txt").write_bytes(b"No swap here.")
+    args = ["--encoding", "cp1252", "--spinner-table", str(table)]
+    p = run(unspin_cmd, "restore", str(tmp_path / "in" / "a.txt"), *args)
+    assert_one_line_error(p, 1, "U066")
+    assert "a restored word has no code in cp1252; --json writes UTF-8" in p.stderr.decode()
+    p = run(unspin_cmd, "restore", "--in-dir", str(tmp_path / "in"), "--out-dir", str(tmp_path / "out"), *args)
+    assert p.returncode == 1 and "a.txt: [U066]" in p.stderr.decode() and "1 restored" in p.stderr.decode()
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["b.txt"]  # no file, nor a temporary one, for a.txt
+
+
 def test_server_unreachable(unspin_cmd):
     url = f"http://127.0.0.1:{free_port()}"
     assert_one_line_error(run(unspin_cmd, "restore", str(SPUN), "--url", url), 1, "U062")
