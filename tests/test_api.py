@@ -363,9 +363,10 @@ def test_415_content_type(client, content_type):
     r = client.post("/v1/restore", content=b"text", headers={"Content-Type": content_type})
     assert_error(r, 415, "U042")
     assert "send application/json (UTF-8), or text/plain, text/html or text/markdown (UTF-8, or a charset" in r.json()["error"]["message"]
-    r = client.post("/v1/restore/batch", content=b"text", headers={"Content-Type": content_type})
-    assert_error(r, 415, "U042")
-    assert "send application/json (UTF-8)" in r.json()["error"]["message"]  # says what this endpoint takes
+    for endpoint in ("/v1/restore/batch", "/v1/spinner-table"):
+        r = client.post(endpoint, content=b"text", headers={"Content-Type": content_type})
+        assert_error(r, 415, "U042")
+        assert "send application/json (UTF-8)" in r.json()["error"]["message"]  # says what this endpoint takes
 
 
 @pytest.mark.parametrize("body", [b'{"text": ', b"[1, 2", b"nan?"])
