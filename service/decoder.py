@@ -22,7 +22,7 @@ import kenlm
 
 from .candidates import Arc
 
-__all__ = ["Decision", "Decoder", "Gains"]
+__all__ = ["Decision", "DecodeMemo", "Decoder", "Gains"]
 
 #: Windowed language-model gains of arcs, keyed by (start, end, words).
 Gains = dict[tuple[int, int, tuple[str, ...]], float]
@@ -83,7 +83,7 @@ class Decoder:
         arcs: dict[int, list[Arc]],
         beam_width: int = 6,
         gains: Gains | None = None,
-        paths: Paths | None = None,
+        memo: DecodeMemo | None = None,
     ) -> list[Decision]:
         """Return the edits on the best path, each with a confidence in [0, 1].
 
@@ -92,9 +92,9 @@ class Decoder:
                 no channel cost), keyed by (start, end, words): read when present,
                 filled when not. The engine pools these over a batch and reuses them
                 in its second pass.
-            paths: If given, a cache of the best path through each stretch of the lattice
-                that is searched alone, keyed by its arcs (the engine decodes a sentence
-                again with a few arcs less, and the other stretches keep their paths).
+            memo: If given, what decoding the sentence again can reuse (the engine decodes a
+                sentence again with a few arcs less): the best path of each stretch of the lattice
+                that is searched alone, and the explanation of each edit whose surroundings did not change.
         """
         if not arcs:
             return []
@@ -107,23 +107,34 @@ class Decoder:
         best: list[Arc] = []
         for cluster in _clusters(screened, c):
             if len(cluster) > 1:
-                if paths is None:
+                if memo is None:
                     best.extend(self._beam(forms, cluster, beam_width))
                     continue
                 key = tuple((i, tuple(position_arcs)) for i, position_arcs in cluster.items())
-                found = paths.get(key)
+                found = memo.paths.get(key)
                 if found is None:
-                    found = paths[key] = self._beam(forms, cluster, beam_width)
+                    found = memo.paths[key] = self._beam(forms, cluster, beam_width)
                 best.extend(found)
                 continue
             top = next(iter(cluster.values()))[0]  # one position alone: its best screened arc, if it beats keeping
             if gains[(top.start, top.end, top.words)] + top.logp > 0:
                 best.append(top)
         realised, starts = _realise(forms, best)
-        return [
-            self._explain(forms, arc, starts[k], realised, screened, gains if _alone(best, k, c) else None)
-            for k, arc in enumerate(best)
-        ]
+        if memo is None:
+            return [
+                self._explain(forms, arc, starts[k], realised, screened, gains if _alone(best, k, c) else None)
+                for k, arc in enumerate(best)
+            ]
+        out = []
+        for k, arc in enumerate(best):
+            at, alone = starts[k], _alone(best, k, c)
+            # what the explanation reads: the arc's rivals, and the path's words around it unless it is alone
+            key = (arc, tuple(screened[arc.start]), at, None if alone else tuple(realised[max(0, at - c) : at + len(arc.words) + c]))
+            found = memo.explanations.get(key)
+            if found is None:
+                found = memo.explanations[key] = self._explain(forms, arc, at, realised, screened, gains if alone else None)
+            out.append(found)
+        return out
 
     # -- internals ----------------------------------------------------------------
     def window_gains(self, forms: list[str], queries: list[tuple[int, int, tuple[str, ...]]]) -> list[float]:
@@ -289,7 +300,18 @@ class _Window:
         return self._score(left + " ".join(words) + right, bos, eos) - reference
 
 
-Paths = dict[tuple[tuple[int, tuple[Arc, ...]], ...], list[Arc]]  # a stretch's arcs by position -> its best path
+class DecodeMemo:
+    """What decoding one sentence again can reuse (see :meth:`Decoder.decode`)."""
+
+    __slots__ = ("explanations", "paths")
+
+    def __init__(self) -> None:
+        # a stretch's arcs by position -> its best path
+        self.paths: dict[tuple[tuple[int, tuple[Arc, ...]], ...], list[Arc]] = {}
+        # (arc, its position's screened arcs, where the path puts it, the path's words around it or None) -> Decision
+        self.explanations: dict[tuple, Decision] = {}
+
+
 _Path = tuple[Arc, "_Path"] | None  # the arcs a hypothesis took: (the last, the path before it), or None
 
 

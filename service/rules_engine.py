@@ -31,7 +31,7 @@ from .candidates import (
 from .casing import transfer_casing
 from .config import RestoreConfig
 from .cooccurrence import similar_forms
-from .decoder import Decision, Decoder, Gains, Paths
+from .decoder import Decision, DecodeMemo, Decoder, Gains
 from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model, query_forms
@@ -259,10 +259,10 @@ class RulesEngine:
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
         redecodes = MAX_REDECODES if final and verifier is not None else 0
-        paths: Paths | None = {} if redecodes else None  # what a decode again reuses
+        memo = DecodeMemo() if redecodes else None  # what a decode again reuses
         judged: dict[Decision, _Verdict] | None = {} if redecodes else None
         for attempt in range(redecodes + 1):
-            path = self._decode_once(sent, arcs, evidence, cfg, verifier, paths, judged)
+            path = self._decode_once(sent, arcs, evidence, cfg, verifier, memo, judged)
             refused = self._refused_gap_fills(path, sent.confidences, arcs) if attempt < redecodes else None
             if not refused:
                 return
@@ -287,13 +287,13 @@ class RulesEngine:
         evidence: DocumentEvidence,
         cfg: RestoreConfig,
         verifier: Verifier | None,
-        paths: Paths | None = None,
+        memo: DecodeMemo | None = None,
         judged: dict[Decision, _Verdict] | None = None,
     ) -> list[Arc]:
         """Decode ``arcs`` into ``sent``'s decisions, features and confidences; returns the best path's arcs
-        (a decision may be a rival of its arc that the verifier trusts more). ``paths`` and ``judged`` keep the
-        decoder's paths and the verifier's verdicts for decoding the sentence again."""
-        decisions = self.decoder.decode(sent.lm_forms, arcs, cfg.beam_width, sent.gains, paths)
+        (a decision may be a rival of its arc that the verifier trusts more). ``memo`` and ``judged`` keep the
+        decoder's paths and explanations and the verifier's verdicts for decoding the sentence again."""
+        decisions = self.decoder.decode(sent.lm_forms, arcs, cfg.beam_width, sent.gains, memo)
         path = [d.arc for d in decisions]
         if verifier is None:
             sent.decisions = decisions

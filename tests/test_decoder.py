@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from service.candidates import Arc
-from service.decoder import Decoder, _clusters, _realise
+from service.decoder import DecodeMemo, Decoder, _clusters, _realise
 from service.lm import LanguageModel, load_language_model
 from service.text import lm_sentence, tokenize
 
@@ -108,3 +108,22 @@ def test_decode_by_parts_is_the_whole_beam(lm: LanguageModel, spec: list[tuple[i
         assert decision.confidence == pytest.approx(whole.confidence, abs=1e-6)
         assert decision.lm_gain == pytest.approx(whole.lm_gain, abs=1e-4)
         assert decision.alternatives == whole.alternatives
+
+
+@pytest.mark.parametrize("spec", LATTICES)
+def test_decoding_again_with_a_memo_decides_as_without(lm: LanguageModel, spec: list[tuple[int, int, tuple[str, ...], float]]) -> None:
+    """The engine decodes a sentence again with an arc less (pass 2), keeping a memo of the paths and the
+    explanations of the stretches that did not change: it decides exactly as a decode without one."""
+    forms = lm_sentence(tokenize(SENTENCE))
+    decoder = Decoder(lm.model, screen_margin=10.0)
+    lattice = _lattice(spec)
+    memo, gains = DecodeMemo(), {}
+    first = decoder.decode(forms, lattice, 64, gains, memo)
+    assert first == decoder.decode(forms, lattice, 64)
+    reused = 0
+    for drop in [a for arcs in lattice.values() for a in arcs]:
+        fewer = {i: kept for i, arcs in lattice.items() if (kept := [a for a in arcs if a != drop])}
+        again = decoder.decode(forms, fewer, 64, gains, memo)
+        assert again == decoder.decode(forms, fewer, 64)
+        reused += sum(any(d is f for f in first) for d in again)
+    assert reused  # the unchanged stretches' explanations came from the memo
