@@ -1,0 +1,33 @@
+"""The candidate generator's word facts, read faster than the libraries' own calls, are the same facts."""
+
+from __future__ import annotations
+
+import random
+
+from lemminflect import getAllLemmas
+from wordfreq import get_frequency_dict, zipf_frequency
+
+from service.candidates import _word_classes, _zipf_of_token, zipf
+from service.lm import load_gap_filler
+
+
+def test_zipf_of_a_plain_word_is_wordfreqs_own() -> None:
+    """Lower-case ASCII words skip wordfreq's tokenizer; the figure is ``zipf_frequency``'s, rounding included."""
+    listed = sorted(w for w in get_frequency_dict("en", "best") if w.isascii() and w.isalpha() and w.islower())
+    rng = random.Random(0)
+    unknown = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(8)) for _ in range(200)]
+    words = listed[::40] + unknown
+    assert len(words) > 7000
+    assert [_zipf_of_token(w) for w in words] == [zipf_frequency(w, "en") for w in words]
+    assert zipf("the") > 7 and zipf("qxzvbn") == 0.0
+    # other words go through wordfreq itself: capitals, apostrophes, phrases, accents
+    for phrase in ("Troops", "don't", "lie low", "café", "US-led"):
+        assert zipf(phrase) == zipf_frequency(phrase, "en")
+
+
+def test_word_classes_are_lemminflects() -> None:
+    """The parts of speech of every gap-filler word (and a few others) are the keys of ``getAllLemmas``."""
+    gap_filler = load_gap_filler()
+    words = [*gap_filler.vocab[: gap_filler.n_targets : 4], "Running", "RUN", "xyzzy", "don't", "troops"]
+    assert [_word_classes(w) for w in words] == [frozenset(getAllLemmas(w)) for w in words]
+    assert _word_classes("troops") == {"NOUN", "VERB"} and _word_classes("xyzzy") == frozenset()
