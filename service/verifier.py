@@ -83,18 +83,19 @@ def features(
     ``model_arcs`` are the seq2seq model's proposals for the sentence (empty for the rules engine).
     """
     arc: Arc = decision.arc
+    start, end, words = arc.start, arc.end, arc.words
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
     one_hot = _ONE_HOT[group]
     gain = max(-5.0, min(10.0, decision.lm_gain))
-    spun = " ".join(forms[arc.start : arc.end])
-    original = " ".join(arc.words)
+    one_token = end == start + 1
+    spun = forms[start] if one_token else " ".join(forms[start:end])
+    original = " ".join(words)
     z_spun, z_orig = zipf(spun), zipf(original)
-    learnt = evidence.table.get(spun, {}).get(original, 0.0) if arc.end == arc.start + 1 else 0.0
-    agrees = float((arc.start, arc.end, arc.words) in model_arcs)
-    return [
-        *one_hot,
-        *(gain * h for h in one_hot),
-        # in the order of _SCALARS
+    learnt = evidence.table.get(spun, {}).get(original, 0.0) if one_token else 0.0
+    agrees = float((start, end, words) in model_arcs)
+    x = [*one_hot]
+    x += [gain * h for h in one_hot]
+    x += (  # in the order of _SCALARS
         gain,
         max(-5.0, min(5.0, decision.margin)),
         math.log10(max(arc.weight, 1e-4)),
@@ -105,13 +106,14 @@ def features(
         evidence.p_field,
         evidence.spin_rate,
         learnt,
-        math.log1p(learnt * evidence.batch_counts.get(spun, 0)),
+        math.log1p(learnt * evidence.batch_counts.get(spun, 0)) if learnt else 0.0,
         math.log1p(evidence.counts.get(spun, 1)),
-        float(any(i in unfit for i in range(arc.start, arc.end))),
+        float(start in unfit if one_token else any(i in unfit for i in range(start, end))),
         agrees,
         agrees if group == "article" else 0.0,
-        float(arc.end - arc.start > 1 or len(arc.words) > 1),
-    ]
+        float(end - start > 1 or len(words) > 1),
+    )
+    return x
 
 
 @dataclass(frozen=True)
