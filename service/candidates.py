@@ -277,14 +277,19 @@ class CandidateGenerator:
         Its first ``max_candidates`` candidates, only field fingerprints where the token is not
         a content-word candidate, and no thesaurus phrase for the one word ("market" ->
         "grocery store"): 30 % of the decoder's screening, and on 200 dev articles of each
-        spinner style no restored text changed without them (model_cards/reversal_dictionary.md).
+        spinner style no restored text changed without them. Nor a hyphenated compound for a
+        plain word ("pronounced" -> "out-and-out", "general" -> "world-wide"): a spinner
+        swaps a word for a word, no field fingerprint has one, and none was ever restored
+        (model_cards/reversal_dictionary.md).
         """
+        hyphenated = "-" in form
         return _arc_fields(
             c
             for c in self.dictionary.lookup(form, max_candidates)
             if c.original != form
             and (eligible or c.source == "fingerprint")
             and not (c.source == "thesaurus" and " " in c.original)
+            and (hyphenated or "-" not in c.original or c.source not in _THESAURUS_SOURCES)
         )
 
     def _context_arcs(self, i: int, forms: list[str], seen: set[tuple[str, ...]]) -> list[Arc]:
@@ -298,6 +303,7 @@ class CandidateGenerator:
         return arcs
 
 
+_THESAURUS_SOURCES = frozenset({"thesaurus", "inflection"})
 _ArcFields = tuple[tuple[str, ...], float, str, float]  # an Arc's words, logp, source, weight
 _new_tuple = tuple.__new__  # builds an Arc without the Python frame of Arc.__new__ (hot paths)
 

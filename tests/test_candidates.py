@@ -31,3 +31,18 @@ def test_word_classes_are_lemminflects() -> None:
     words = [*gap_filler.vocab[: gap_filler.n_targets : 4], "Running", "RUN", "xyzzy", "don't", "troops"]
     assert [_word_classes(w) for w in words] == [frozenset(getAllLemmas(w)) for w in words]
     assert _word_classes("troops") == {"NOUN", "VERB"} and _word_classes("xyzzy") == frozenset()
+
+
+def test_a_plain_word_gets_no_hyphenated_compound() -> None:
+    """A spinner swaps a word for a word: "pronounced" is not proposed "out-and-out" (listed second by the
+    thesauri), "general" not "world-wide"; a hyphenated word keeps hyphenated candidates ("long-lived")."""
+    from service.candidates import CandidateGenerator
+    from service.dictionary import load_dictionary
+
+    generator = CandidateGenerator(load_dictionary())
+    listed = {form: [c.original for c in load_dictionary().lookup(form, 6)] for form in ("pronounced", "general", "long-lasting")}
+    assert "out-and-out" in listed["pronounced"] and "world-wide" in listed["general"]  # what the filter has to drop
+    proposed = {form: [words[0] for words, *_ in generator._word_arc_fields(form, True, 6)] for form in listed}
+    assert proposed["pronounced"] == [w for w in listed["pronounced"] if "-" not in w and " " not in w]
+    assert "said" in proposed["pronounced"] and not any("-" in w for w in proposed["general"])
+    assert "long-lived" in proposed["long-lasting"]
