@@ -21,7 +21,9 @@ then ``key<TAB>original|weight|source|zipf<TAB>...`` per spun key, candidates be
 
 Usage::
 
-    python scripts/build_dictionary.py [--out-dir service/data] [--max-candidates 40]
+    python scripts/build_dictionary.py [--out-dir service/data] [--max-candidates 40] [--fingerprints FILE]
+
+(``--fingerprints``: another fingerprint list; ``scripts/evaluate_held_out.py`` builds with some held out.)
 """
 
 from __future__ import annotations
@@ -586,6 +588,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out-dir", type=Path, default=ROOT / "service" / "data")
     parser.add_argument("--max-candidates", type=int, default=MAX_CANDIDATES)
+    parser.add_argument(
+        "--fingerprints",
+        type=Path,
+        default=FINGERPRINTS,
+        help="the field fingerprints (spun<TAB>original); scripts/evaluate_held_out.py builds with some held out",
+    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
 
@@ -602,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     add_inflections(table, pos_pairs)
     print(f"inflections done: {len(pos_pairs)} lemma pairs  ({time.perf_counter() - t0:.0f}s)", flush=True)
 
-    fingerprints = read_fingerprints(FINGERPRINTS)
+    fingerprints = read_fingerprints(args.fingerprints)
     cov = coverage(table, fingerprints, args.max_candidates)  # before the fingerprints go in
     add_fingerprints(table, fingerprints)
 

@@ -44,7 +44,7 @@ from scripts.markup import Marked, add_markup, tags
 from scripts.spinner import Spinner, SpunText, Swap, read_fingerprints
 from service.text import tokenize
 
-__all__ = ["EditLike", "EngineRestorer", "Metrics", "align", "evaluate", "load_reuters", "main"]
+__all__ = ["EditLike", "EngineRestorer", "Metrics", "align", "evaluate", "load_reuters", "main", "pair_key"]
 
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-21578"
 DEV_FILES = ("reut2-020.sgm.xz", "reut2-021.sgm.xz")
@@ -203,8 +203,9 @@ def align(spun: str, swaps: Sequence[Swap], edits: Sequence[EditLike]) -> tuple[
     return restored, correct, false
 
 
-def _fingerprint_pair(swap: Swap) -> bool:
-    return (_norm(" ".join(t.text for t in tokenize(swap.spun))), _norm(" ".join(t.text for t in tokenize(swap.original)))) in read_fingerprints()
+def pair_key(swap: Swap) -> tuple[str, str]:
+    """``(spun, original)`` of ``swap`` as field-fingerprints.tsv writes pairs (tokens, lower case)."""
+    return _norm(" ".join(t.text for t in tokenize(swap.spun))), _norm(" ".join(t.text for t in tokenize(swap.original)))
 
 
 def evaluate(
@@ -212,6 +213,7 @@ def evaluate(
     restore_fn: RestoreFn,
     clean_texts: Sequence[str] | None = None,
     score_fn: ScoreFn | None = None,
+    fingerprints: frozenset[tuple[str, str]] | None = None,
 ) -> Metrics:
     """Score ``restore_fn`` on spun/original ``pairs``.
 
@@ -223,11 +225,14 @@ def evaluate(
             originals of ``pairs``. Pass ``[]`` to skip.
         score_fn: Text -> its document spin score; when given, the spin figures say how
             well it tells the spun texts (those with a swap) from the clean ones.
+        fingerprints: The ``(spun, original)`` pairs counted as fingerprints (:func:`pair_key`);
+            default: field-fingerprints.tsv.
 
     Returns:
         The :class:`Metrics`.
     """
     m = Metrics(docs=len(pairs))
+    known = read_fingerprints() if fingerprints is None else fingerprints
     kind_total: dict[str, int] = defaultdict(int)
     kind_restored: dict[str, int] = defaultdict(int)
     for pair in pairs:
@@ -254,7 +259,7 @@ def evaluate(
             elif s.kind != "number":
                 m.content_swaps += 1
                 m.content_restored += ok
-                if _fingerprint_pair(s):  # content swaps only: "a" <- "the" has its own figure
+                if pair_key(s) in known:  # content swaps only: "a" <- "the" has its own figure
                     m.fingerprint_swaps += 1
                     m.fingerprint_restored += ok
                 else:

@@ -64,6 +64,23 @@ def test_metrics_on_a_tiny_example() -> None:
     assert "| x | 1 | 10 | 4 | 50.0% | 50.0% |" in markdown_table({"x": m})
 
 
+def test_fingerprints_to_count_can_be_given() -> None:
+    """A held-out evaluation counts the held pairs as unknown: "infantry" -> "troops" moves to non-fingerprint."""
+    m = evaluate([SpunText(SPUN, ORIGINAL, SWAPS)], fake_restore, clean_texts=[], fingerprints=frozenset({("pronounced", "said")}))
+    assert (m.fingerprint_swaps, m.fingerprint_restored) == (1, 0)
+    assert (m.non_fingerprint_swaps, m.non_fingerprint_restored) == (2, 1)
+
+
+def test_held_out_folds_deal_every_fingerprint_once() -> None:
+    """Every fingerprint row but the article ones ("a" <- "the", "a" <- "its") is in exactly one fold."""
+    from scripts.evaluate_held_out import FINGERPRINTS, folds
+
+    dealt = folds(5)
+    rows = [tuple(line.split("\t")) for line in FINGERPRINTS.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    assert sorted(p for fold in dealt for p in fold) == sorted(r for r in rows if r not in {("a", "the"), ("a", "its")})
+    assert len(rows) - 2 == sum(map(len, dealt)) and max(map(len, dealt)) - min(map(len, dealt)) <= 1
+
+
 def test_spin_figures_compare_spun_with_clean_texts() -> None:
     scores = {SPUN: 0.8, CLEAN: 0.6, "Nothing was swapped here.": 0.1}
     pairs = [SpunText(SPUN, ORIGINAL, SWAPS), SpunText("Nothing was swapped here.", "Nothing was swapped here.", [])]
