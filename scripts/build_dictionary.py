@@ -575,10 +575,13 @@ def write_dictionary(
 
 
 def coverage(table: PairTable, fingerprints: list[tuple[str, str]], limit: int) -> list[tuple[str, str, int | None]]:
-    """For each fingerprint, the 1-based rank of its original among the non-fingerprint candidates."""
+    """For each fingerprint, the 1-based rank of its original among the non-fingerprint candidates, ranked as
+    the written dictionary ranks them (fanout-normalised; until 2026-12-06 the raw weights were ranked, which
+    put e.g. "government" first for "supervision" where the dictionary has it seventh)."""
+    fanout = original_fanout(table, limit)
     out = []
     for spun, original in fingerprints:
-        originals = [o for o, _w, _lab, _z in ranked(table.candidates(spun), limit)]
+        originals = [o for o, _w, _lab, _z in ranked(normalised(table.candidates(spun), fanout), limit)]
         out.append((spun, original, originals.index(original) + 1 if original in originals else None))
     return out
 

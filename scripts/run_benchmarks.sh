@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Refresh every section of BENCHMARKS.md (about 25 minutes on 2 cores). Run from the repository root.
+# Refresh every section of BENCHMARKS.md (about 45 minutes on 2 cores; the held-out folds' dictionaries take 10 more
+# the first time). Run from the repository root.
 set -euxo pipefail
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup --write-benchmarks
@@ -13,6 +14,8 @@ python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --table-ch
 python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 6400 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --engine model --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate_held_out --write-benchmarks
+python -m scripts.evaluate_held_out --batch 200 --write-benchmarks
 python -m scripts.bench_engine --write
 python -m scripts.bench_engine --engine model --cores 2 --words 1000 --write
 python -m scripts.bench_http
