@@ -65,12 +65,19 @@ def _dictionary(work: Path, fold: int, held: list[tuple[str, str]]) -> Path:
     return sorted(out.glob("reverse_synonyms_*.tsv.gz"))[-1]
 
 
+def _row_key(spun: str, original: str) -> tuple[str, str]:
+    """A fingerprint row as :func:`scripts.evaluate.pair_key` writes a swap."""
+    from service.text import tokenize
+
+    return " ".join(t.text for t in tokenize(spun.lower())), " ".join(t.text for t in tokenize(original.lower()))
+
+
 def _worker(args: argparse.Namespace) -> int:
     """One fold, in this process (its dictionary is ``UNSPIN_DICTIONARY_PATH``): print the figures as JSON."""
     from scripts.evaluate import EngineRestorer, _filtered, align, evaluate, load_reuters, pair_key
     from scripts.spinner import Spinner, read_fingerprints
 
-    held = {pair_key_of(s, o) for s, o in json.loads(args.held)}
+    held = {_row_key(s, o) for s, o in json.loads(args.held)}
     docs = load_reuters(args.docs)
     spun = [Spinner("field", args.seed, rate=0.0).spin(d) for d in docs]
     restorer = EngineRestorer("rules", args.min_confidence, args.batch)
@@ -90,13 +97,6 @@ def _worker(args: argparse.Namespace) -> int:
                 counts[1] += k in restored
     print(json.dumps({"metrics": m.to_dict(), "by_pair": by_pair}))
     return 0
-
-
-def pair_key_of(spun: str, original: str) -> tuple[str, str]:
-    """A fingerprint row as :func:`scripts.evaluate.pair_key` writes a swap."""
-    from service.text import tokenize
-
-    return " ".join(t.text for t in tokenize(spun.lower())), " ".join(t.text for t in tokenize(original.lower()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -193,3 +193,20 @@ def test_markup_evaluation_scores_the_html_like_the_plain_text(capsys: pytest.Ca
     html = json.loads(capsys.readouterr().out)["results"]["field"]
     figures = ("swaps", "restored", "edits", "correct_edits", "false_edits", "clean_false_edits")
     assert plain["restored"] > 50 and {k: html[k] for k in figures} == {k: plain[k] for k in figures}
+
+
+def test_held_out_report_adds_up_the_folds() -> None:
+    """The held-out table sums the folds' places, edits and clean words, and lists each pair seen."""
+    import argparse
+
+    from scripts.evaluate_held_out import report
+
+    def fold(swaps: int, restored: int, edits: int, correct: int, pairs: dict[str, list[int]]) -> dict:
+        names = ("non_fingerprint_swaps", "non_fingerprint_restored", "content_edits", "content_correct", "clean_false_edits",
+                 "clean_words", "the_swaps", "the_restored")
+        return {"metrics": dict(zip(names, (swaps, restored, edits, correct, 1, 1000, 0, 0), strict=True)), "by_pair": pairs}
+
+    args = argparse.Namespace(docs=10, seed=0, min_confidence=0.5, batch=1, folds=2)
+    text = report([fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})], args)
+    assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text
+    assert "| dual -> two | 30 | 3 |" in text and "| x -> y | 10 | 0 |" in text and "unseen" not in text
