@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         m = results[-1]["metrics"]
         print(f"fold {i}: {len(held)} pairs held out, {m['non_fingerprint_restored']} of {m['non_fingerprint_swaps']} "
               f"of their places restored; content precision {_pct(m['content_precision'])}", flush=True)
-    text = report(results, args)
+    text = report(results, args, sum(map(len, folds(args.folds))))
     print(text)
     print(f"({time.perf_counter() - t0:.0f} s)")
     if args.write_benchmarks:
@@ -142,8 +142,8 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f} %"
 
 
-def report(results: list[dict], args: argparse.Namespace) -> str:
-    """The figures of all folds as Markdown: totals, then each held-out pair."""
+def report(results: list[dict], args: argparse.Namespace, n_pairs: int) -> str:
+    """The figures of all folds as Markdown: totals, then each held-out pair that occurs (of ``n_pairs``)."""
     total = defaultdict(int)
     for r in results:
         for name in ("non_fingerprint_swaps", "non_fingerprint_restored", "content_edits", "content_correct",
@@ -154,8 +154,8 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
     lines = [
         f"Reuters-21578 dev subset ({args.docs} articles), field spinner seed {args.seed} with its real swaps only "
         f"(rate 0: \"the\" -> \"a\", number words, fingerprints), min_confidence {args.min_confidence}, "
-        f"{args.batch} document(s) per call; {len(pairs)} fingerprint pairs in {args.folds} folds, each fold's "
-        "dictionary built without it.",
+        f"{args.batch} document(s) per call; {n_pairs} fingerprint pairs in {args.folds} folds ({len(seen)} of them occur "
+        "in the articles), each fold's dictionary built without that fold's pairs.",
         "",
         "| held-out swaps | restored | recall | pairs seen | pairs restored at least once | content precision (all folds) | clean false edits / 1,000 words |",
         "|---:|---:|---:|---:|---:|---:|---:|",

@@ -207,6 +207,6 @@ def test_held_out_report_adds_up_the_folds() -> None:
         return {"metrics": dict(zip(names, (swaps, restored, edits, correct, 1, 1000, 0, 0), strict=True)), "by_pair": pairs}
 
     args = argparse.Namespace(docs=10, seed=0, min_confidence=0.5, batch=1, folds=2)
-    text = report([fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})], args)
-    assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text
+    text = report([fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})], args, 5)
+    assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text and "5 fingerprint pairs in 2 folds (2 of them occur" in text
     assert "| dual -> two | 30 | 3 |" in text and "| x -> y | 10 | 0 |" in text and "unseen" not in text
