@@ -48,15 +48,19 @@ def folds(k: int) -> list[list[tuple[str, str]]]:
 
 
 def _dictionary(work: Path, fold: int, held: list[tuple[str, str]]) -> Path:
-    """The reversal dictionary built without the ``held`` fingerprints (built once, then reused)."""
+    """The reversal dictionary built without the ``held`` fingerprints (built once, then reused while the
+    fingerprints it was built from are the same)."""
     out = work / f"fold{fold}"
-    found = sorted(out.glob("reverse_synonyms_*.tsv.gz"))
-    if found:
-        return found[-1]
-    out.mkdir(parents=True, exist_ok=True)
     kept = work / f"fold{fold}-fingerprints.tsv"
     lines = FINGERPRINTS.read_text(encoding="utf-8").splitlines()
-    kept.write_text("\n".join(line for line in lines if tuple(line.split("\t")) not in set(held)) + "\n", encoding="utf-8")
+    wanted = "\n".join(line for line in lines if tuple(line.split("\t")) not in set(held)) + "\n"
+    found = sorted(out.glob("reverse_synonyms_*.tsv.gz"))
+    if found and kept.is_file() and kept.read_text(encoding="utf-8") == wanted:
+        return found[-1]
+    for old in found:
+        old.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    kept.write_text(wanted, encoding="utf-8")
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_dictionary.py"), "--out-dir", str(out), "--fingerprints", str(kept)],
         check=True,
@@ -147,7 +151,7 @@ def report(results: list[dict], args: argparse.Namespace, n_pairs: int) -> str:
     total = defaultdict(int)
     for r in results:
         for name in ("non_fingerprint_swaps", "non_fingerprint_restored", "content_edits", "content_correct",
-                     "clean_false_edits", "clean_words", "the_swaps", "the_restored"):
+                     "clean_false_edits", "clean_words"):
             total[name] += r["metrics"][name]
     pairs = {p: c for r in results for p, c in r["by_pair"].items()}
     seen = {p: c for p, c in pairs.items() if c[0]}
