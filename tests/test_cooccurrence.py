@@ -69,3 +69,35 @@ def test_the_cipher_leaves_names_and_abbreviations_alone() -> None:
     assert _cipher_form("infantry", [4, 5], dictionary)
     assert not _cipher_form("mark", [1, 6], dictionary)  # mostly "Mark" mid-sentence: a name
     assert not _cipher_form("mln", [9, 9], dictionary)  # no thesaurus lists it: newswire shorthand
+
+
+def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
+    """Two confident "plenty" -> "lots" of eight places (a learnt weight under 0.5) no longer stop the cipher:
+    "plenty" stands where the batch's "stock" does, and "stock" is learnt beside "lots"."""
+    from service.candidates import Arc
+    from service.decoder import Decision
+    from service.engine import _rules
+    from service.rules_engine import _learn_table, _Sentence
+    from service.text import sentences
+
+    texts = [
+        "Tokyo plenty prices fell sharply on Monday as the plenty market closed lower.",
+        "Dealers said plenty prices would recover after the plenty exchange reopened.",
+        "London stock prices fell sharply on Monday as the stock market closed lower.",
+        "Dealers said stock prices would recover after the stock exchange reopened.",
+        "New York plenty prices rose as the plenty market gained.",
+        "Paris stock prices rose as the stock market gained.",
+        "Frankfurt plenty prices were steady and the plenty exchange was calm.",
+        "Milan stock prices were steady and the stock exchange was calm.",
+    ]
+    engine = _rules()
+    flat = [_Sentence(d, tokens) for d, text in enumerate(texts) for tokens in sentences(text)]
+    places = [(s, i) for s in flat for i, f in enumerate(s.forms) if f == "plenty"]
+    for s in flat:
+        s.decisions, s.confidences = [], []
+    for s, i in places[:2]:  # pass 1 restored two places confidently, to a wrong word
+        s.decisions.append(Decision(Arc(i, i + 1, ("lots",), 0.0, "thesaurus", 0.5), 0.9, ()))
+        s.confidences.append(0.95)
+    table, counts = _learn_table(flat, engine.decoder, engine.dictionary)
+    assert counts["plenty"] == len(places) == 8
+    assert table["plenty"] == {"lots": 2 * 0.95 / 8, "stock": 1.0}
