@@ -66,9 +66,11 @@ CIPHER_POOL = 20
 CIPHER_MIN_LOWER = 0.5
 # A form seen more often is tested at this many of its places, evenly spread.
 CIPHER_MAX_PLACES = 24
-# A form is deciphered unless the confident restorations learnt for it explain this share of its places: a few
-# confident "pronounced" -> "said" among 585 places (a learnt weight of 0.009) no longer keep the cipher from
-# finding "said" at all of them (model_cards/reversal_dictionary.md, 2026-12-06).
+# A form is deciphered unless the confident restorations learnt for it explain this share of its places; where they
+# explain less, the cipher only confirms one of their originals: a few confident "pronounced" -> "said" among 585
+# places (a learnt weight of 0.009) no longer keep the cipher from finding "said" at all of them, and a word they do
+# not name ("held" for "underneath", whose original "under" is no cipher candidate) is not learnt
+# (model_cards/reversal_dictionary.md, 2026-12-06).
 CIPHER_UNLESS_EXPLAINED = 0.5
 # Agreement after pass 2 (see _pool_table_swaps): a table swap the decoder makes at this share of
 # the spun form's places, at least this often, with at least this median confidence, is trusted
@@ -382,7 +384,8 @@ def _learn_table(
       form, even where no single sentence is conclusive (:func:`_decipher`). Only forms whose
       confident restorations explain less than :data:`CIPHER_UNLESS_EXPLAINED` of their places
       (until 2026-12-06: none at all), and only words a spinner writes (:func:`_cipher_form`), are
-      deciphered. (Until 2026-12-04 the candidates were every word proposed for the form
+      deciphered; where confident restorations exist, the cipher only confirms one of their
+      originals (raising its share). (Until 2026-12-04 the candidates were every word proposed for the form
       anywhere in the batch; the language model then preferred common words to genuine
       ones, and 236 of 282 entries learnt on 200 dev articles were wrong:
       model_cards/reversal_dictionary.md.)
@@ -425,7 +428,10 @@ def _learn_table(
         deciphered = _decipher(places[::every], [(w,) for w in ranked[:CIPHER_NEIGHBOURS]], decoder)
         if deciphered is not None:
             original, share = " ".join(deciphered[0]), deciphered[1]
-            table.setdefault(spun, {})[original] = max(table.get(spun, {}).get(original, 0.0), share)
+            if spun not in table:
+                table[spun] = {original: share}
+            elif original in table[spun]:  # partly explained: the cipher confirms an original, and raises its share
+                table[spun][original] = max(table[spun][original], share)
     return table, {spun: len(occurrences[spun]) for spun in table}
 
 

@@ -71,9 +71,9 @@ def test_the_cipher_leaves_names_and_abbreviations_alone() -> None:
     assert not _cipher_form("mln", [9, 9], dictionary)  # no thesaurus lists it: newswire shorthand
 
 
-def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
-    """Two confident "plenty" -> "lots" of eight places (a learnt weight under 0.5) no longer stop the cipher:
-    "plenty" stands where the batch's "stock" does, and "stock" is learnt beside "lots"."""
+def _plenty_batch(confident: str) -> tuple[dict[str, dict[str, float]], int]:
+    """The batch cipher on eight "plenty" that stand where the batch's "stock" does, after pass 1 restored two of
+    them confidently to ``confident``: the learnt table's entry for "plenty" and its places."""
     from service.candidates import Arc
     from service.decoder import Decision
     from service.engine import _rules
@@ -95,9 +95,19 @@ def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
     places = [(s, i) for s in flat for i, f in enumerate(s.forms) if f == "plenty"]
     for s in flat:
         s.decisions, s.confidences = [], []
-    for s, i in places[:2]:  # pass 1 restored two places confidently, to a wrong word
-        s.decisions.append(Decision(Arc(i, i + 1, ("lots",), 0.0, "thesaurus", 0.5), 0.9, ()))
+    for s, i in places[:2]:
+        s.decisions.append(Decision(Arc(i, i + 1, (confident,), 0.0, "thesaurus", 0.5), 0.9, ()))
         s.confidences.append(0.95)
     table, counts = _learn_table(flat, engine.decoder, engine.dictionary)
-    assert counts["plenty"] == len(places) == 8
-    assert table["plenty"] == {"lots": 2 * 0.95 / 8, "stock": 1.0}
+    return table["plenty"], counts["plenty"]
+
+
+def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
+    """Two confident "plenty" -> "stock" of eight places (a learnt weight of 0.24, under 0.5) no longer stop the
+    cipher, which finds "stock" at every place and raises it to 1.0 (it stayed at 0.24 until 2026-12-06)."""
+    assert _plenty_batch("stock") == ({"stock": 1.0}, 8)
+
+
+def test_the_cipher_only_confirms_what_confident_restorations_name() -> None:
+    """Where two confident restorations say "lots", the cipher's "stock" is not learnt beside it."""
+    assert _plenty_batch("lots") == ({"lots": 2 * 0.95 / 8}, 8)
