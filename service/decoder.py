@@ -120,19 +120,17 @@ class Decoder:
             if gains[(top.start, top.end, top.words)] + top.logp > 0:
                 best.append(top)
         realised, starts = _realise(forms, best)
-        if memo is None:
-            return [
-                self._explain(forms, arc, starts[k], realised, screened, gains if _alone(best, k, c) else None)
-                for k, arc in enumerate(best)
-            ]
         out = []
         for k, arc in enumerate(best):
             at, alone = starts[k], _alone(best, k, c)
-            # what the explanation reads: the arc's rivals, and the path's words around it unless it is alone
-            key = (arc, tuple(screened[arc.start]), at, None if alone else tuple(realised[max(0, at - c) : at + len(arc.words) + c]))
-            found = memo.explanations.get(key)
+            key = found = None
+            if memo is not None:  # what the explanation reads: the arc's rivals, and the path's words around it unless alone
+                key = (arc, tuple(screened[arc.start]), at, None if alone else tuple(realised[max(0, at - c) : at + len(arc.words) + c]))
+                found = memo.explanations.get(key)
             if found is None:
-                found = memo.explanations[key] = self._explain(forms, arc, at, realised, screened, gains if alone else None)
+                found = self._explain(forms, arc, at, realised, screened, gains if alone else None)
+                if memo is not None:
+                    memo.explanations[key] = found
             out.append(found)
         return out
 
