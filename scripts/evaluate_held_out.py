@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.build_dictionary import FINGERPRINTS  # noqa: E402
+from scripts.spinner import FINGERPRINTS, read_pairs  # noqa: E402
 
 __all__ = ["folds", "main"]
 
@@ -41,9 +41,8 @@ _ARTICLE_PAIRS = {("a", "the"), ("a", "its")}  # the article rule's business, no
 
 
 def folds(k: int) -> list[list[tuple[str, str]]]:
-    """The fingerprint rows (spun, original) but the article ones, dealt into ``k`` folds in file order."""
-    rows = [line.split("\t") for line in FINGERPRINTS.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
-    pairs = [(s, o) for s, o in rows if (s.lower(), o.lower()) not in _ARTICLE_PAIRS]
+    """The fingerprint pairs (spun, original) but the article ones, dealt into ``k`` folds in file order."""
+    pairs = [p for p in read_pairs(FINGERPRINTS, ("spun", "original")) if p not in _ARTICLE_PAIRS]
     return [pairs[i::k] for i in range(k)]
 
 
@@ -52,8 +51,8 @@ def _dictionary(work: Path, fold: int, held: list[tuple[str, str]]) -> Path:
     fingerprints it was built from are the same)."""
     out = work / f"fold{fold}"
     kept = work / f"fold{fold}-fingerprints.tsv"
-    lines = FINGERPRINTS.read_text(encoding="utf-8").splitlines()
-    wanted = "\n".join(line for line in lines if tuple(line.split("\t")) not in set(held)) + "\n"
+    kept_pairs = [p for p in read_pairs(FINGERPRINTS, ("spun", "original")) if p not in set(held)]
+    wanted = "spun\toriginal\n" + "".join(f"{spun}\t{original}\n" for spun, original in kept_pairs)
     found = sorted(out.glob("reverse_synonyms_*.tsv.gz"))
     if found and kept.is_file() and kept.read_text(encoding="utf-8") == wanted:
         return found[-1]
@@ -69,19 +68,12 @@ def _dictionary(work: Path, fold: int, held: list[tuple[str, str]]) -> Path:
     return sorted(out.glob("reverse_synonyms_*.tsv.gz"))[-1]
 
 
-def _row_key(spun: str, original: str) -> tuple[str, str]:
-    """A fingerprint row as :func:`scripts.evaluate.pair_key` writes a swap."""
-    from service.text import tokenize
-
-    return " ".join(t.text for t in tokenize(spun.lower())), " ".join(t.text for t in tokenize(original.lower()))
-
-
 def _worker(args: argparse.Namespace) -> int:
     """One fold, in this process (its dictionary is ``UNSPIN_DICTIONARY_PATH``): print the figures as JSON."""
     from scripts.evaluate import EngineRestorer, _filtered, align, evaluate, load_reuters, pair_key
-    from scripts.spinner import Spinner, read_fingerprints
+    from scripts.spinner import Spinner, fingerprint_key, read_fingerprints
 
-    held = {_row_key(s, o) for s, o in json.loads(args.held)}
+    held = {fingerprint_key(s, o) for s, o in json.loads(args.held)}
     docs = load_reuters(args.docs)
     spun = [Spinner("field", args.seed, rate=0.0).spin(d) for d in docs]
     restorer = EngineRestorer("rules", args.min_confidence, args.batch)

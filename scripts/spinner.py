@@ -203,13 +203,15 @@ def read_pairs(path: Path, header: tuple[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def fingerprint_key(spun: str, original: str) -> tuple[str, str]:
+    """A fingerprint pair as :func:`read_fingerprints` holds it: each side's tokens joined by single spaces."""
+    return " ".join(t.text for t in tokenize(spun)), " ".join(t.text for t in tokenize(original))
+
+
 @lru_cache(maxsize=1)
 def read_fingerprints() -> frozenset[tuple[str, str]]:
     """(spun, original) pairs of field-fingerprints.tsv, lower case, space-normalised."""
-    return frozenset(
-        (" ".join(t.text for t in tokenize(s)), " ".join(t.text for t in tokenize(o)))
-        for s, o in read_pairs(FINGERPRINTS, ("spun", "original"))
-    )
+    return frozenset(fingerprint_key(s, o) for s, o in read_pairs(FINGERPRINTS, ("spun", "original")))
 
 
 # ---------------------------------------------------------------- lexical resources
