@@ -59,7 +59,7 @@ from .edits import EDIT_SOURCES, RestoredText
 from .engine import check_text, engine_status, learn_spinner_table, restore_many, warm_up
 from .errors import Errors
 from .feeds import Feeds
-from .files import text_codec
+from .files import codec_label, text_codec
 from .metrics import CONTENT_TYPE, Metrics
 from .settings import Settings
 from .spinner_table import SpinnerTable
@@ -289,8 +289,7 @@ def _decode(body: bytes, encoding: str = "utf-8") -> str:
     try:
         return body.decode(encoding)
     except UnicodeDecodeError as exc:
-        name = "UTF-8" if encoding == "utf-8" else encoding
-        raise ApiError(400, Errors.U041.format(encoding=name, offset=exc.start)) from None
+        raise ApiError(400, Errors.U041.format(encoding=codec_label(encoding), offset=exc.start)) from None
 
 
 #: Media types whose body is the article itself, answered with the restored article in the same type.

@@ -35,7 +35,7 @@ from rich.text import Text
 
 from .edits import RestoredText
 from .errors import Errors
-from .files import text_codec, write_atomic
+from .files import codec_label, text_codec, write_atomic
 from .settings import Settings
 from .spinner_table import SpinnerTable, from_json
 
@@ -148,7 +148,7 @@ def _read(path: str, encoding: str = "utf-8") -> str:
             detail = "it starts with a UTF-16 byte-order mark: --encoding utf-16"
         else:
             detail = f"bad byte 0x{data[exc.start]:02x} at offset {exc.start}; Windows or Latin-1 text: --encoding cp1252"
-        raise _Fail(Errors.U061.format(path=where, encoding="UTF-8" if encoding == "utf-8" else encoding, detail=detail)) from None
+        raise _Fail(Errors.U061.format(path=where, encoding=codec_label(encoding), detail=detail)) from None
 
 
 class _Restorer:

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["text_codec", "write_atomic"]
+__all__ = ["codec_label", "text_codec", "write_atomic"]
 
 
 def text_codec(label: str) -> str | None:
@@ -19,6 +19,11 @@ def text_codec(label: str) -> str | None:
     except LookupError:
         return None
     return name
+
+
+def codec_label(codec: str) -> str:
+    """How a message names the codec ``codec``: "UTF-8" for Python's "utf-8", else Python's name ("cp1252")."""
+    return "UTF-8" if codec == "utf-8" else codec
 
 
 def write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
