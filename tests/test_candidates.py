@@ -46,3 +46,20 @@ def test_a_plain_word_gets_no_hyphenated_compound() -> None:
     assert proposed["pronounced"] == [w for w in listed["pronounced"] if "-" not in w and " " not in w]
     assert "said" in proposed["pronounced"] and not any("-" in w for w in proposed["general"])
     assert "long-lived" in proposed["long-lasting"]
+
+
+def test_the_gap_filler_leaves_hyphenated_words_alone() -> None:
+    """A newswire compound the language model does not know ("year-ago") is out of place wherever it stands, but
+    a spinner swaps a word for a word: the gap filler proposes nothing for it (it proposed "deadweight" before
+    2026-12-07), and still proposes words for a plain word out of place."""
+    from service.candidates import CandidateGenerator
+    from service.dictionary import load_dictionary
+    from service.text import lm_sentence, tokenize
+
+    generator = CandidateGenerator(load_dictionary(), load_gap_filler())
+    for text, k in (("Profit fell from year-ago levels in the quarter .", 3), ("Profit fell from grapefruit levels in the quarter .", 3)):
+        tokens = tokenize(text)
+        forms = lm_sentence(tokens)
+        arcs = generator.proposals(tokens, forms, 0.0, max_candidates=6, unfit=frozenset({k})).arcs.get(k, [])
+        context = [a.words for a in arcs if a.source == "context"]
+        assert (context == []) == ("-" in forms[k]), (forms[k], context)
