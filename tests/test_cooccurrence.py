@@ -71,15 +71,31 @@ def test_the_cipher_leaves_names_and_abbreviations_alone() -> None:
     assert not _cipher_form("mln", [9, 9], dictionary)  # no thesaurus lists it: newswire shorthand
 
 
-def _plenty_batch(confident: str) -> tuple[dict[str, dict[str, float]], int]:
-    """The batch cipher on eight "plenty" that stand where the batch's "stock" does, after pass 1 restored two of
-    them confidently to ``confident``: the learnt table's entry for "plenty" and its places."""
+def _cipher_table(texts: list[str], form: str, confident: str = "", n_confident: int = 0) -> tuple[dict[str, float] | None, int | None]:
+    """The batch cipher on ``texts`` (one document each), after pass 1 restored the first ``n_confident`` places
+    of ``form`` confidently to ``confident`` and nothing else: the learnt table's entry for ``form`` and its places."""
     from service.candidates import Arc
     from service.decoder import Decision
     from service.engine import _rules
     from service.rules_engine import _learn_table, _Sentence
     from service.text import sentences
 
+    engine = _rules()
+    flat = [_Sentence(d, tokens) for d, text in enumerate(texts) for tokens in sentences(text)]
+    places = [(s, i) for s in flat for i, f in enumerate(s.forms) if f == form]
+    for s in flat:
+        s.decisions, s.confidences = [], []
+        s.unfit = engine.decoder.unfit_positions(s.lm_forms)
+    for s, i in places[:n_confident]:
+        s.decisions.append(Decision(Arc(i, i + 1, (confident,), 0.0, "thesaurus", 0.5), 0.9, ()))
+        s.confidences.append(0.95)
+    table, counts = _learn_table(flat, engine.decoder, engine.dictionary)
+    return table.get(form), counts.get(form)
+
+
+def _plenty_batch(confident: str) -> tuple[dict[str, float] | None, int | None]:
+    """The batch cipher on eight "plenty" that stand where the batch's "stock" does, after pass 1 restored two of
+    them confidently to ``confident``."""
     texts = [
         "Tokyo plenty prices fell sharply on Monday as the plenty market closed lower.",
         "Dealers said plenty prices would recover after the plenty exchange reopened.",
@@ -90,16 +106,7 @@ def _plenty_batch(confident: str) -> tuple[dict[str, dict[str, float]], int]:
         "Frankfurt plenty prices were steady and the plenty exchange was calm.",
         "Milan stock prices were steady and the stock exchange was calm.",
     ]
-    engine = _rules()
-    flat = [_Sentence(d, tokens) for d, text in enumerate(texts) for tokens in sentences(text)]
-    places = [(s, i) for s in flat for i, f in enumerate(s.forms) if f == "plenty"]
-    for s in flat:
-        s.decisions, s.confidences = [], []
-    for s, i in places[:2]:
-        s.decisions.append(Decision(Arc(i, i + 1, (confident,), 0.0, "thesaurus", 0.5), 0.9, ()))
-        s.confidences.append(0.95)
-    table, counts = _learn_table(flat, engine.decoder, engine.dictionary)
-    return table["plenty"], counts["plenty"]
+    return _cipher_table(texts, "plenty", confident, 2)
 
 
 def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
@@ -111,3 +118,37 @@ def test_a_few_confident_restorations_do_not_keep_the_cipher_away() -> None:
 def test_the_cipher_only_confirms_what_confident_restorations_name() -> None:
     """Where two confident restorations say "lots", the cipher's "stock" is not learnt beside it."""
     assert _plenty_batch("lots") == ({"lots": 2 * 0.95 / 8}, 8)
+
+
+_THIRDLY = [
+    "The company said thirdly quarter profit rose 12 pct.",
+    "Its thirdly quarter sales were flat.",
+    "Analysts expect the thirdly quarter dividend to be paid in November.",
+    "Shares rose after the report.",
+]
+
+
+def test_a_form_of_one_document_is_also_tried_against_the_words_the_dictionary_lists() -> None:
+    """One article's contexts are too few to name the word a form stands for ("third" is nowhere in it, and its
+    nearest word is "rose"): the cipher also tries the dictionary's first words for a form seen in one document
+    that the language model finds out of place."""
+    assert _cipher_table([" ".join(_THIRDLY)], "thirdly") == ({"third": 1.0}, 3)
+
+
+def test_a_form_that_fits_everywhere_is_not_tried_against_the_words_the_dictionary_lists() -> None:
+    """A genuine word repeated in one article fits its places: "billion" is not tried against "million", the first
+    word the dictionary lists for it, which the language model prefers nearly everywhere (it was, in a clean dev
+    article, before the out-of-place test)."""
+    text = (  # the results table of a Reuters dev article
+        "Shr 86 cts vs 96 cts\n    Net 297 mln vs 325 mln\n    Revs 2.95 billion vs 2.86 billion\n    Nine mths\n"
+        "    Shr 2.30 dlrs vs 2.74 dlrs\n    Net 785 mln vs 916 mln\n    Revs 11.3 billion vs 11.1 billion"
+    )
+    table, places = _cipher_table([text], "billion")
+    assert places is None or "million" not in table
+
+
+def test_a_form_spread_over_documents_is_left_to_its_neighbours() -> None:
+    """The same sentences as four documents: the dictionary's words are not tried (in a batch of 200 dev articles
+    they made wrong entries), so "third" is not learnt."""
+    table, places = _cipher_table(_THIRDLY, "thirdly")
+    assert places is None or "third" not in table
