@@ -355,9 +355,43 @@ def _spans_join(arc: Arc, joins: frozenset[int]) -> bool:
 
 
 def _drops_markup(arc: Arc, joins: frozenset[int]) -> bool:
-    """Whether the edit of ``arc`` would replace markup: it spans some, and is not word for word
-    (a word-for-word phrase becomes one edit a word, see :func:`_to_edits`)."""
-    return len(arc.words) != arc.end - arc.start and _spans_join(arc, joins)
+    """Whether the edit of ``arc`` would replace markup: it spans some and cannot be cut at it (:func:`_pieces`)."""
+    return _pieces(arc, joins) is None
+
+
+_Piece = tuple[int, int, tuple[str, ...]]  # tokens start..end of a sentence and the words that replace them
+
+
+def _pieces(arc: Arc, joins: frozenset[int]) -> list[_Piece] | None:
+    """``arc`` cut at the markup it spans (``_Sentence.joins``), one edit a piece, so the markup between them stays.
+
+    A word-for-word phrase gives a piece a token. Otherwise the words are dealt to the runs of tokens between markup
+    in proportion to their lengths, at least one each: "Joined together <a>states</a>" -> "United <a>States</a>",
+    "monetary <b>loan costs</b>" -> "interest <b>rates</b>". None when there are fewer words than runs.
+
+    >>> _pieces(Arc(0, 3, ("united", "states"), 0.0, "tortured_phrase"), frozenset({2}))
+    [(0, 2, ('united',)), (2, 3, ('states',))]
+    >>> _pieces(Arc(0, 2, ("abroad",), 0.0, "tortured_phrase"), frozenset({1})) is None
+    True
+    """
+    cuts = [k for k in sorted(joins) if arc.start < k < arc.end]
+    words, n, m = arc.words, len(arc.words), arc.end - arc.start
+    if not cuts:
+        return [(arc.start, arc.end, words)]
+    if n == m:
+        return [(k, k + 1, (w,)) for k, w in zip(range(arc.start, arc.end), words, strict=True)]
+    if n <= len(cuts):
+        return None
+    bounds = [arc.start, *cuts, arc.end]
+    pieces: list[_Piece] = []
+    taken = 0
+    for r in range(len(bounds) - 1):
+        later = len(bounds) - 2 - r  # runs after this one, each needing a word
+        share = round(n * (bounds[r + 1] - arc.start) / m)
+        upto = max(taken + 1, min(share, n - later))
+        pieces.append((bounds[r], bounds[r + 1], words[taken:upto]))
+        taken = upto
+    return pieces
 
 
 def _add_model_arc(position_arcs: list[Arc], arc: Arc, bonus: float) -> None:
@@ -572,15 +606,17 @@ def _detokenize(words: Sequence[str]) -> str:
 
 
 def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: float, joins: frozenset[int]) -> list[Edit]:
-    """The edit of ``decision``; a phrase across markup (word for word, see :func:`_drops_markup`)
-    becomes one edit per word it changes, so the markup between its words stays."""
+    """The edit of ``decision``; a phrase across markup becomes one edit per piece it changes (:func:`_pieces`),
+    so the markup between them stays."""
     arc = decision.arc
     if _spans_join(arc, joins):
-        return [
-            Edit(tok.start, tok.end, tok.text, transfer_casing(tok.text, word), round(confidence, 4), arc.source, ())  # type: ignore[arg-type]
-            for tok, word in zip(tokens[arc.start : arc.end], arc.words, strict=True)
-            if tok.text.lower() != word.lower()
-        ]
+        edits = []
+        for start, end, words in _pieces(arc, joins) or ():
+            a, b = tokens[start].start, tokens[end - 1].end
+            spun = text[a:b]
+            if " ".join(spun.split()).lower() != _detokenize(words).lower():
+                edits.append(Edit(a, b, spun, transfer_casing(spun, _detokenize(words)), round(confidence, 4), arc.source, ()))  # type: ignore[arg-type]
+        return edits
     start, end = tokens[arc.start].start, tokens[arc.end - 1].end
     spun = text[start:end]
     alternatives = tuple(transfer_casing(spun, _detokenize(w)) if w else spun for w in decision.alternatives)

@@ -315,8 +315,10 @@ def test_no_edit_touches_a_long_tag_a_script_a_style_code_or_a_shortcode() -> No
     assert_no_edit_in(html, restore_and_explain(html, engine="rules", min_confidence=0.0), protected)
 
 
-def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None:
-    """No edit spans markup: a word-for-word phrase becomes one edit a word, another one is not made."""
+def test_a_phrase_across_markup_is_cut_at_the_markup_or_not_made() -> None:
+    """No edit spans markup: a word-for-word phrase becomes one edit a word, another one is cut at the markup, its
+    words dealt to the runs of tokens between it ("acknowledgement <i>of characters</i>" -> "character
+    <i>recognition</i>"; until 2026-12-07 it was not made), and one with fewer words than runs is not made."""
     plain = "The network was trained with counterfeit consciousness methods."
     assert [e.original for e in restore_and_explain(plain, engine="rules").edits] == ["artificial intelligence"]
     html = "The network was trained with counterfeit <em>consciousness</em> methods."
@@ -330,9 +332,16 @@ def test_a_phrase_across_markup_is_restored_word_by_word_or_not_at_all() -> None
     plain = "The authors describe the acknowledgement of characters in this paper."
     assert [e.original for e in restore_and_explain(plain, engine="rules").edits] == ["character recognition"]
     html = "The authors describe the acknowledgement <i>of characters</i> in this paper."
+    result = restore_and_explain(html, engine="rules")
+    assert_loss_free(html, result)
+    assert result.text == "The authors describe the character <i>recognition</i> in this paper."
+    assert [(e.spun, e.original) for e in result.edits] == [("acknowledgement", "character"), ("of characters", "recognition")]
+    plain = "We used the ancient rarities in this study."
+    assert [e.original for e in restore_and_explain(plain, engine="rules").edits] == ["artifacts"]
+    html = "We used the ancient <i>rarities</i> in this study."
     result = restore_and_explain(html, engine="rules", min_confidence=0.0)
     assert_loss_free(html, result)
-    assert all("<" not in e.spun for e in result.edits)
+    assert all("<" not in e.spun and e.original != "artifacts" for e in result.edits)
     assert re.findall(r"<[^>]*>", result.text) == ["<i>", "</i>"]
 
 
