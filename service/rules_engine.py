@@ -349,11 +349,6 @@ def _kept_arcs(arcs: dict[int, list[Arc]], keep: Callable[[Arc], bool]) -> dict[
     return {i: kept for i, position_arcs in arcs.items() if (kept := [a for a in position_arcs if keep(a)])}
 
 
-def _spans_join(arc: Arc, joins: frozenset[int]) -> bool:
-    """Whether ``arc`` covers tokens on both sides of markup (``_Sentence.joins``)."""
-    return any(arc.start < k < arc.end for k in joins)
-
-
 def _drops_markup(arc: Arc, joins: frozenset[int]) -> bool:
     """Whether the edit of ``arc`` would replace markup: it spans some and cannot be cut at it (:func:`_pieces`)."""
     return _pieces(arc, joins) is None
@@ -609,13 +604,16 @@ def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: fl
     """The edit of ``decision``; a phrase across markup becomes one edit per piece it changes (:func:`_pieces`),
     so the markup between them stays."""
     arc = decision.arc
-    if _spans_join(arc, joins):
+    pieces = _pieces(arc, joins)
+    if pieces is None:  # it would drop markup: the lattice holds no such arc, and no edit is made of one
+        return []
+    if len(pieces) > 1:  # cut at markup
         edits = []
-        for start, end, words in _pieces(arc, joins) or ():
+        for start, end, words in pieces:
             a, b = tokens[start].start, tokens[end - 1].end
-            spun = text[a:b]
-            if " ".join(spun.split()).lower() != _detokenize(words).lower():
-                edits.append(Edit(a, b, spun, transfer_casing(spun, _detokenize(words)), round(confidence, 4), arc.source, ()))  # type: ignore[arg-type]
+            spun, replacement = text[a:b], _detokenize(words)
+            if " ".join(spun.split()).lower() != replacement.lower():
+                edits.append(Edit(a, b, spun, transfer_casing(spun, replacement), round(confidence, 4), arc.source, ()))  # type: ignore[arg-type]
         return edits
     start, end = tokens[arc.start].start, tokens[arc.end - 1].end
     spun = text[start:end]
