@@ -30,6 +30,7 @@ import lzma
 import re
 import sys
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -474,8 +475,8 @@ class EngineRestorer:
         """What the engine gets for ``text``: the text, or its HTML form."""
         if not self.markup:
             return text
-        if text not in self.marked:
-            self.marked[text] = add_markup(text, seed=len(self.marked))
+        if text not in self.marked:  # the markup drawn from the text itself: the same whatever else is evaluated
+            self.marked[text] = add_markup(text, seed=zlib.crc32(text.encode("utf-8")))
         return self.marked[text].html
 
     def _remember(self, text: str, result: Any) -> None:

@@ -28,7 +28,8 @@ from .lm import GapFiller
 from .text import Token
 
 __all__ = [
-    "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "foreign_neighbourhoods", "zipf"
+    "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "RULE_SOURCES",
+    "foreign_neighbourhoods", "zipf",
 ]
 
 # Words the dictionary is not asked about (only fingerprints may change them).
@@ -80,8 +81,9 @@ FOREIGN_REACH = 3
 NUMBER_STYLE_ODDS = 1.5
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
-# Sources whose channel score needs no swap prior (the rules carry their own).
-_FINAL_SOURCES = frozenset({"article", "number"})
+# The field spinner's rules ("the" -> "a", number words -> digits): their channel score needs no swap
+# prior (they carry their own), and they are no evidence of content-word swaps.
+RULE_SOURCES = frozenset({"article", "number"})
 
 
 class Arc(NamedTuple):
@@ -242,7 +244,7 @@ class CandidateGenerator:
                 source = a.source
                 if source == "context":
                     context.append(a)  # after the table: only words no other source proposed
-                elif source in _FINAL_SOURCES:
+                elif source in RULE_SOURCES:
                     arcs.append(a)
                 else:
                     arcs.append(_priced(a, fingerprint_prior if source == "fingerprint" else swap_prior))

@@ -22,6 +22,7 @@ from .candidates import (
     FUNCTION_WORDS,
     MIN_ENGLISH,
     NUMBER_WORDS,
+    RULE_SOURCES,
     Arc,
     CandidateGenerator,
     DocumentEvidence,
@@ -164,7 +165,10 @@ class RulesEngine:
             ]
             restored = apply_edits(text, edits)
             n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
-            score = spin_score(ev.p_field, [e.confidence for e in edits if e.source not in {"article", "number"}], n_words)
+            # every content decision, also those under min_confidence: how spun the text looks does not
+            # depend on how sure an edit must be to be made (model_cards/verifier.md)
+            content = [p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES]
+            score = spin_score(ev.p_field, content, n_words)
             results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
         return results
 
@@ -585,7 +589,7 @@ def _spin_rate(doc: list[_Sentence]) -> float:
     """Share of content words the first pass changed, smoothed towards a low prior."""
     content = sum(1 for s in doc for f in s.forms if f[0].isalpha() and f not in FUNCTION_WORDS)
     changed = sum(
-        p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in {"article", "number"}
+        p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES
     )
     return min(0.4, max(0.01, (changed + 0.5) / (content + 10)))
 

@@ -1,8 +1,11 @@
 """How spun a document looks, in [0, 1], so pipelines can route articles unread.
 
 Two kinds of evidence: the field spinner's fingerprint (no lower-case "the" at all in
-a text long enough to expect several), and the share of content words the engine
-restored, weighted by confidence. A clean article scores near 0, a spun one near 1.
+a text long enough to expect several), and the share of content words the engine would
+restore, weighted by confidence: every content-word decision on the decoder's path counts,
+also those under ``min_confidence`` (so the score does not depend on that knob, and the many
+doubted restorations of a thesaurus-spun text add up). A clean article scores near 0, a spun
+one near 1.
 
 >>> spin_score(0.0, [], 200)
 0.0
@@ -27,7 +30,7 @@ def spin_score(p_field: float, content_confidences: Sequence[float], n_words: in
 
     Args:
         p_field: Probability that the field spinner's "the" -> "a" rule was at work.
-        content_confidences: Confidence of each content-word edit.
+        content_confidences: Confidence of each content-word decision (any confidence).
         n_words: Words in the document.
     """
     rate = sum(content_confidences) / max(n_words, 1)
