@@ -86,11 +86,11 @@ _TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + 
 # Invisible format characters: zero-width space, non-joiner and joiner, the direction marks and isolates that text
 # copied from web pages holds around names and numbers ("left \u2066Baghdad\u2069"), the word joiner, the BOM.
 _FORMAT_CHARS = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-# Markup that is not text: tags, shortcodes, comments, the entities of a space, format characters; and literals.
-# A sentence leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b>
-# would").
+# Markup that is not text: tags, shortcodes, comments, the entities of a space, format characters, asterisks
+# (Markdown's emphasis and list bullets, footnote marks: "**a infantry**", "* a army left"); and literals. A sentence
+# leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
 _INVISIBLE_RE = re.compile(
-    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[" + _FORMAT_CHARS + "]|" + _LITERAL_RE,
+    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[*" + _FORMAT_CHARS + "]|" + _LITERAL_RE,
     re.DOTALL,
 )
 # A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
@@ -150,7 +150,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
     either side keep their context. Tags, shortcodes, comments, non-breaking spaces and literals
     (URLs, paths, code…) are left out of the sentences, like whitespace (the text between tokens,
     never touched), for the same reason: "that <b>a infantry</b> would" reads as "that a
-    infantry would".
+    infantry would"; so are asterisks (Markdown: "that **a infantry** would", "* a army").
 
     >>> [[t.text for t in s] for s in sentences("If the dollar goes the way of\\nWall Street.\\n  - Prices")]
     [['If', 'the', 'dollar', 'goes', 'the', 'way', 'of', 'Wall', 'Street', '.'], ['-', 'Prices']]
@@ -185,7 +185,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
         yield current
 
 
-_MARKUP_HINT_RE = re.compile(r"[<&/@#\\`\[" + _FORMAT_CHARS + "]")
+_MARKUP_HINT_RE = re.compile(r"[<&/@#\\`\[*" + _FORMAT_CHARS + "]")
 
 
 def may_hold_markup(text: str) -> bool:

@@ -254,6 +254,24 @@ def test_markup_is_transparent_to_restoration(html: str, plain: str, swap: tuple
     assert re.findall(r"<[^>]*>|&#?\w+;", result.text) == re.findall(r"<[^>]*>|&#?\w+;", html)
 
 
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Officials pronounced that **a infantry** had left a city.",
+        "* Officials pronounced that a infantry had left a city.\n* A supervision pronounced *a* army left.",
+    ],
+)
+def test_markdown_asterisks_are_transparent_to_restoration(markdown: str) -> None:
+    """Markdown's emphasis and bullets are left out of the sentences like tags (until 2026-12-07 an asterisk was a
+    word of the language model's context: "that * * the infantry * * had" kept "infantry", "* a army" kept "a")."""
+    result = restore_and_explain(markdown, engine="rules")
+    assert_loss_free(markdown, result)
+    expected = restore_and_explain(re.sub(r"(?m)^\* ", "", markdown).replace("*", ""), engine="rules")
+    assert [(e.spun, e.original) for e in result.edits] == [(e.spun, e.original) for e in expected.edits]
+    assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
+    assert result.text.count("*") == markdown.count("*")
+
+
 def test_no_edit_touches_a_url_an_address_a_handle_a_path_or_code() -> None:
     """Until 2026-12-06 the words of a URL, a path, a handle or Markdown code were read as prose: "…/a/infantry/pronounced"
     became "…/a/infantry/said", "C:\\a\\…" became "C:\\the\\…", "@a_infantry" became "@the_troops"."""

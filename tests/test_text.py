@@ -64,6 +64,11 @@ def test_sentences_leave_markup_out_but_keep_entities_of_text() -> None:
     assert all(text[t.start : t.end] == t.text for s in got for t in s)
 
 
+def test_sentences_leave_asterisks_out() -> None:
+    text = "* A **word** here*\n* Next"
+    assert [[t.text for t in s] for s in sentences(text)] == [["A", "word", "here"], ["Next"]]
+
+
 def test_lm_form() -> None:
     assert lm_form("“Quds’") == "\"quds'"
     assert [lm_form(t) for t in ("&quot;", "&#8220;", "&#8221;", "&amp;", "&#8217;s")] == ['"', '"', '"', "&", "'s"]
