@@ -1,10 +1,11 @@
-"""Inline HTML for the evaluation: a text as a content pipeline might send it.
+"""Inline HTML or Markdown for the evaluation: a text as a content pipeline might send it.
 
-``python -m scripts.evaluate --markup`` restores the HTML form of every spun and clean text
-and maps the edits back to the plain text, so the same figures say what markup costs.
-The HTML form is what WordPress serves: paragraphs in ``<p>``, some words in inline tags,
-apostrophes and quotes as numeric entities (``&#8217;``, ``&#8220;``, ``&#8221;``) and
-``&`` as ``&amp;``.
+``python -m scripts.evaluate --markup [html|markdown]`` restores the HTML (or Markdown) form of
+every spun and clean text and maps the edits back to the plain text, so the same figures say
+what markup costs. The HTML form is what WordPress serves: paragraphs in ``<p>``, some words in
+inline tags, apostrophes and quotes as numeric entities (``&#8217;``, ``&#8220;``, ``&#8221;``)
+and ``&`` as ``&amp;``. The Markdown form has some paragraphs as list items (``* ``) and some
+words in links, bold or italics (:func:`add_markdown`).
 
 >>> marked = add_markup("Troops left a city.\\n\\nThey came back.", seed=3)
 >>> marked.html
@@ -16,6 +17,8 @@ apostrophes and quotes as numeric entities (``&#8217;``, ``&#8220;``, ``&#8221;`
 '<p>Iran&#8217;s &#8220;elite&#8221; force</p>'
 >>> marked.to_plain(marked.html.index("force"))
 15
+>>> add_markdown("Troops left a city.\\n\\nThey came back.", seed=3).html
+'* Troops left a city.\\n\\nThey **came** back.'
 """
 
 from __future__ import annotations
@@ -26,12 +29,16 @@ from typing import NamedTuple
 
 from service.text import tokenize
 
-__all__ = ["INLINE_TAGS", "Marked", "add_markup", "tags"]
+__all__ = ["INLINE_TAGS", "MARKDOWN_INLINE", "Marked", "add_markdown", "add_markup", "markdown_marks", "tags"]
 
 #: Inline tags wrapped around runs of words, as articles carry links and emphasis.
 INLINE_TAGS = (('<a href="https://example.com/story">', "</a>"), ("<b>", "</b>"), ("<i>", "</i>"), ("<em>", "</em>"))
-#: The share of words that start a run of 1 to 3 words in an inline tag.
+#: Markdown's marks around runs of words: a link, bold, italics.
+MARKDOWN_INLINE = (("[", "](https://example.com/story)"), ("**", "**"), ("*", "*"))
+#: The share of words that start a run of 1 to 3 words in an inline tag (or Markdown's marks).
 RUN_SHARE = 0.08
+#: The share of paragraphs that are Markdown list items.
+BULLET_SHARE = 0.3
 # A paragraph ends at a blank line or at a line that starts indented (newswire).
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
 _TAG = re.compile(r"<[^<>]*>|&#?\w+;")
@@ -65,30 +72,65 @@ def add_markup(text: str, seed: int = 0) -> Marked:
     """``text`` with each paragraph in ``<p>`` and runs of 1-3 words in inline tags (about :data:`RUN_SHARE` of
     its words start one), at word boundaries, the same for the same ``seed``."""
     rng = random.Random(seed)
+    inserts = _runs(text, rng, INLINE_TAGS)
+    for start, end in _paragraphs(text):
+        inserts += [(start, "<p>"), (end, "</p>")]
+    # at one position: closing tags first, then paragraph marks, then opening tags, so that tags nest;
+    # the entity that replaces the character there comes last
+    rank = {"</p>": 1, "<p>": 2}
+    inserts.sort(key=lambda x: (x[0], rank.get(x[1], 0 if x[1].startswith("</") else 3)))
+    return _marked(text, [(at, markup, 0) for at, markup in inserts] + [(m.start(), _entity(text, m.start()), 1) for m in _ENTITY_CHARS.finditer(text)])
+
+
+def add_markdown(text: str, seed: int = 0) -> Marked:
+    """``text`` with about :data:`BULLET_SHARE` of its paragraphs as list items ("* ") and runs of 1-3 words in a
+    link, bold or italics (about :data:`RUN_SHARE` of its words start one), the same for the same ``seed``."""
+    rng = random.Random(seed)
+    inserts = _runs(text, rng, MARKDOWN_INLINE)
+    inserts += [(start, "* ") for start, _ in _paragraphs(text) if rng.random() < BULLET_SHARE]
+    inserts.sort(key=lambda x: (x[0], x[1] != "* " and not x[1].startswith("]")))  # closing marks, a bullet, opening marks
+    return _marked(text, [(at, markup, 0) for at, markup in inserts])
+
+
+def markdown_marks(text: str) -> list[str]:
+    """The Markdown marks of :func:`add_markdown` in ``text``, in order (what a restoration must keep)."""
+    return _MARKDOWN_MARK.findall(text)
+
+
+_MARKDOWN_MARK = re.compile(r"\*+|\[|\]\(https://example\.com/story\)")
+
+
+def _runs(text: str, rng: random.Random, pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, str]]:
+    """Opening and closing marks (one of ``pairs`` a run) around runs of 1-3 words of one line, at word boundaries."""
     inserts: list[tuple[int, str]] = []
     words = [t for t in tokenize(text) if t.is_word]
     k = 0
     while k < len(words):
         if rng.random() < RUN_SHARE:
             run = words[k : k + rng.randint(1, 3)]
-            opening, closing = rng.choice(INLINE_TAGS)
+            run = run[: next((j for j in range(1, len(run)) if "\n" in text[run[j - 1].end : run[j].start]), len(run))]
+            opening, closing = rng.choice(pairs)
             inserts += [(run[0].start, opening), (run[-1].end, closing)]
             k += len(run)
         else:
             k += 1
-    start = 0
+    return inserts
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Where each paragraph's text starts and ends (blank lines and indentation left out)."""
+    out, start = [], 0
     for m in [*_PARAGRAPH_BREAK.finditer(text), None]:
         end = m.start() if m else len(text)
         body = text[start:end]
         if body.strip():
-            lead = len(body) - len(body.lstrip())
-            inserts += [(start + lead, "<p>"), (start + len(body.rstrip()), "</p>")]
+            out.append((start + len(body) - len(body.lstrip()), start + len(body.rstrip())))
         start = m.end() if m else len(text)
-    # at one position: closing tags first, then paragraph marks, then opening tags, so that tags nest;
-    # the entity that replaces the character there comes last
-    rank = {"</p>": 1, "<p>": 2}
-    inserts.sort(key=lambda x: (x[0], rank.get(x[1], 0 if x[1].startswith("</") else 3)))
-    marks = [(at, markup, 0) for at, markup in inserts] + [(m.start(), _entity(text, m.start()), 1) for m in _ENTITY_CHARS.finditer(text)]
+    return out
+
+
+def _marked(text: str, marks: list[tuple[int, str, int]]) -> Marked:
+    """``text`` with each ``(position, markup, characters it replaces)`` of ``marks`` put in."""
     marks.sort(key=lambda x: (x[0], x[2]))  # stable: the tags keep their order
     parts, last = [], 0
     for at, markup, replaced in marks:

@@ -66,7 +66,9 @@ _SHORTCODE_RE = (
     r"|\[[A-Za-z_][\w-]*(?:\s+[\w-]+\s*=\s*(?:\"[^\"\[\]]*\"|'[^'\[\]]*'|[^\s\[\]\"']+))+\s*/?\]"
     r"|\[(?:audio|caption|embed|gallery|playlist|video|wp_caption)\s*/?\]"
 )
-_MARKUP_RE = _TAG_RE + "|" + _SHORTCODE_RE + r"|&#?\w{1,10};"
+# A Markdown link's brackets and address: "[a infantry](https://example.com/story)" is the words "a infantry".
+_MD_LINK_RE = r"\[(?=[^\[\]\n]{1,300}\]\([^\s()<>]{1,2000}\))|\]\([^\s()<>]{1,2000}\)"
+_MARKUP_RE = _TAG_RE + "|" + _SHORTCODE_RE + "|" + _MD_LINK_RE + r"|&#?\w{1,10};"
 # Literals: what a reader copies rather than reads (URLs, e-mail addresses, @handles, #hashtags, file
 # paths, Markdown code). One token each, so no edit touches them: "example.com/a/infantry" is an address, not
 # "the troops". A literal does not end with punctuation that ends the sentence around it, or with a bracket.
@@ -86,11 +88,13 @@ _TOKEN_RE = re.compile(_MARKUP_RE + "|" + _LITERAL_RE + "|" + WORD_RE.pattern + 
 # Invisible format characters: zero-width space, non-joiner and joiner, the direction marks and isolates that text
 # copied from web pages holds around names and numbers ("left \u2066Baghdad\u2069"), the word joiner, the BOM.
 _FORMAT_CHARS = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-# Markup that is not text: tags, shortcodes, comments, the entities of a space, format characters, asterisks
-# (Markdown's emphasis and list bullets, footnote marks: "**a infantry**", "* a army left"); and literals. A sentence
-# leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b> would").
+# Markup that is not text: tags, shortcodes, comments, the entities of a space, format characters, Markdown's
+# links and asterisks (emphasis, list bullets, footnote marks: "**a infantry**", "* a army left"); and literals. A
+# sentence leaves them out, like whitespace, so the words on either side are neighbours ("that <b>a infantry</b>
+# would").
 _INVISIBLE_RE = re.compile(
-    _TAG_RE + "|" + _SHORTCODE_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[*" + _FORMAT_CHARS + "]|" + _LITERAL_RE,
+    _TAG_RE + "|" + _SHORTCODE_RE + "|" + _MD_LINK_RE + r"|&(?:nbsp|ensp|emsp|thinsp|#160|#[xX][aA]0);|[*" + _FORMAT_CHARS
+    + "]|" + _LITERAL_RE,
     re.DOTALL,
 )
 # A tag that starts or ends a block of HTML ends the sentence before it, punctuation or not.
@@ -159,7 +163,7 @@ def sentences(text: str) -> Iterator[list[Token]]:
     """
     tokens = tokenize(text)
     if may_hold_markup(text):
-        tokens = [t for t in tokens if not _INVISIBLE_RE.fullmatch(t.text)]
+        tokens = [t for t in tokens if not _is_invisible(text, t)]
     current: list[Token] = []
     for i, tok in enumerate(tokens):
         current.append(tok)
@@ -172,7 +176,9 @@ def sentences(text: str) -> Iterator[list[Token]]:
                 yield current
                 current = []
                 continue
-            gap = _INVISIBLE_RE.sub("", gap)
+            # what is left between two tokens of the sentence is whitespace, and a Markdown link's "[" (markup by what
+            # follows it, past the gap)
+            gap = _INVISIBLE_RE.sub("", gap).replace("[", "")
         if "\n" in gap and _starts_block(gap, _char(nxt.text)):
             yield current
             current = []
@@ -196,7 +202,10 @@ def may_hold_markup(text: str) -> bool:
 
 def has_markup_between(text: str, left: Token, right: Token) -> bool:
     """Whether markup or a literal that :func:`sentences` leaves out stands between two of its tokens."""
-    return _INVISIBLE_RE.search(text, left.end, right.start) is not None
+    if _INVISIBLE_RE.search(text, left.end, right.start) is not None:
+        return True
+    k = text.find("[", left.end, right.start)  # a Markdown link's "[" is markup by what follows it, past ``right``
+    return k >= 0 and _INVISIBLE_RE.match(text, k) is not None
 
 
 def without_markup(text: str) -> str:
@@ -206,6 +215,13 @@ def without_markup(text: str) -> str:
     'a  infantry  left'
     """
     return _INVISIBLE_RE.sub(" ", text) if may_hold_markup(text) else text
+
+
+def _is_invisible(text: str, token: Token) -> bool:
+    """Whether ``token`` is markup or a literal that sentences leave out (read in place: a Markdown link's "[" is
+    markup by what follows it)."""
+    m = _INVISIBLE_RE.match(text, token.start)
+    return m is not None and m.end() == token.end
 
 
 def _char(token: str) -> str:

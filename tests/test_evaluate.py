@@ -181,18 +181,34 @@ def test_markup_wraps_words_and_maps_positions_back() -> None:
             assert marked.to_plain(m.end()) == at + 1
 
 
-def test_markup_evaluation_scores_the_html_like_the_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
-    """--markup sends every text as HTML and maps the edits back: the engine restores both the same."""
+def test_markdown_wraps_words_and_maps_positions_back() -> None:
+    from scripts.markup import add_markdown, markdown_marks
+
+    text = "The infantry pronounced a journey was over.\n\nA man's car came back to the big city at last.\n\nIt rained."
+    marked = [add_markdown(text, seed=k) for k in range(20)]
+    for m in marked:
+        bare = re.sub(r"\]\(https://example\.com/story\)", "", m.html).replace("[", "").replace("*", "")
+        assert re.sub(r"(?m)^ ", "", bare) == text
+        inside = {i for x in re.finditer(r"\*+ ?|\[|\]\([^)]*\)", m.html) for i in range(*x.span())}
+        assert all(text[m.to_plain(i)] == c for i, c in enumerate(m.html) if i not in inside)
+    found = [x for m in marked for x in markdown_marks(m.html)]
+    assert {"*", "**", "[", "](https://example.com/story)"} <= set(found)  # italics, bold, links
+    assert any(m.html.startswith("* ") or "\n* " in m.html for m in marked)  # list items
+
+
+@pytest.mark.parametrize("markup", ["html", "markdown"])
+def test_markup_evaluation_scores_the_marked_text_like_the_plain_text(markup: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--markup sends every text as HTML (or Markdown) and maps the edits back: the engine restores both the same."""
     from scripts.evaluate import REUTERS, main
 
     if not (REUTERS / "reut2-020.sgm.xz").exists():
         pytest.skip("shared Reuters corpus not available")
     assert main(["--style", "field", "--docs", "5", "--json"]) == 0
     plain = json.loads(capsys.readouterr().out)["results"]["field"]
-    assert main(["--style", "field", "--docs", "5", "--json", "--markup"]) == 0
-    html = json.loads(capsys.readouterr().out)["results"]["field"]
+    assert main(["--style", "field", "--docs", "5", "--json", "--markup", markup]) == 0
+    marked = json.loads(capsys.readouterr().out)["results"]["field"]
     figures = ("swaps", "restored", "edits", "correct_edits", "false_edits", "clean_false_edits")
-    assert plain["restored"] > 50 and {k: html[k] for k in figures} == {k: plain[k] for k in figures}
+    assert plain["restored"] > 50 and {k: marked[k] for k in figures} == {k: plain[k] for k in figures}
 
 
 def test_held_out_report_adds_up_the_folds() -> None:

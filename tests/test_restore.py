@@ -259,17 +259,20 @@ def test_markup_is_transparent_to_restoration(html: str, plain: str, swap: tuple
     [
         "Officials pronounced that **a infantry** had left a city.",
         "* Officials pronounced that a infantry had left a city.\n* A supervision pronounced *a* army left.",
+        "Officials pronounced that [a infantry](https://example.com/story) had left a city.",
     ],
 )
-def test_markdown_asterisks_are_transparent_to_restoration(markdown: str) -> None:
-    """Markdown's emphasis and bullets are left out of the sentences like tags (until 2026-12-07 an asterisk was a
-    word of the language model's context: "that * * the infantry * * had" kept "infantry", "* a army" kept "a")."""
+def test_markdown_is_transparent_to_restoration(markdown: str) -> None:
+    """Markdown's emphasis, bullets and links are left out of the sentences like tags (until 2026-12-07 an asterisk
+    or a link's brackets were words of the language model's context: "that * * the infantry * * had" kept "infantry",
+    "* a army" kept "a")."""
     result = restore_and_explain(markdown, engine="rules")
     assert_loss_free(markdown, result)
-    expected = restore_and_explain(re.sub(r"(?m)^\* ", "", markdown).replace("*", ""), engine="rules")
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"(?m)^\* ", "", markdown)).replace("*", "")
+    expected = restore_and_explain(plain, engine="rules")
     assert [(e.spun, e.original) for e in result.edits] == [(e.spun, e.original) for e in expected.edits]
     assert ("infantry", "troops") in [(e.spun, e.original) for e in result.edits]
-    assert result.text.count("*") == markdown.count("*")
+    assert re.findall(r"[*\[\]]|\(http[^)]*\)", result.text) == re.findall(r"[*\[\]]|\(http[^)]*\)", markdown)
 
 
 def test_no_edit_touches_a_url_an_address_a_handle_a_path_or_code() -> None:

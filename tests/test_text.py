@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text import lm_form, may_hold_markup, sentences, tokenize
+from service.text import has_markup_between, lm_form, may_hold_markup, sentences, tokenize
 
 
 def test_spans_point_into_the_input() -> None:
@@ -64,9 +64,14 @@ def test_sentences_leave_markup_out_but_keep_entities_of_text() -> None:
     assert all(text[t.start : t.end] == t.text for s in got for t in s)
 
 
-def test_sentences_leave_asterisks_out() -> None:
-    text = "* A **word** here*\n* Next"
-    assert [[t.text for t in s] for s in sentences(text)] == [["A", "word", "here"], ["Next"]]
+def test_sentences_leave_markdown_out() -> None:
+    text = "* A **word** [here](https://example.com/a)*\n* Next [1] ends."
+    first, second = sentences(text)
+    assert [[t.text for t in s] for s in (first, second)] == [["A", "word", "here"], ["Next", "[", "1", "]", "ends", "."]]
+    assert [has_markup_between(text, a, b) for a, b in zip(first, first[1:])] == [True, True]  # "**", "** ["
+    assert not any(has_markup_between(text, a, b) for a, b in zip(second, second[1:]))  # "[1]" is a bracket of prose
+    wrapped = "He rejected a comparison\n[between a show](https://example.com/a) and a fall."  # a link starts the line
+    assert [[t.text for t in s] for s in sentences(wrapped)] == [["He", "rejected", "a", "comparison", "between", "a", "show", "and", "a", "fall", "."]]
 
 
 def test_lm_form() -> None:
