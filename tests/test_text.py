@@ -193,6 +193,7 @@ def test_a_lone_angle_bracket_is_no_tag_and_a_stray_quote_no_attribute() -> None
         "a,", "a/", "#a", "x@", "a.a#", "http://a ", "a" * 90 + "/", "C:\\a ", "`a ",
         "<script x ", '<a title="x ', "<a x ", "<code>a ", "</script> ", "a 'b' <b>'c ", '[a x="', "[a ", "[/",
         "a&eacute;", "e\u0301", "a&#252", "a-\u0301",
+        "[a](", "[a] (b) ", "[" + "a" * 250, "*a ", "[a](b) ",
     ],
 )
 def test_literals_markup_and_words_take_linear_time(unit: str) -> None:
