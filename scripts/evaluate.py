@@ -474,7 +474,7 @@ class EngineRestorer:
         return self.scores[text]
 
     def _sent(self, text: str) -> str:
-        """What the engine gets for ``text``: the text, or its HTML form."""
+        """What the engine gets for ``text``: the text, or its HTML or Markdown form."""
         if not self.markup:
             return text
         if text not in self.marked:  # the markup drawn from the text itself: the same whatever else is evaluated

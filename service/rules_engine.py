@@ -166,7 +166,7 @@ class RulesEngine:
             restored = apply_edits(text, edits)
             n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
             # every content decision, also those under min_confidence: how spun the text looks does not
-            # depend on how sure an edit must be to be made (model_cards/verifier.md)
+            # depend on how sure an edit must be to be made (model_cards/language_model.md)
             content = [p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES]
             score = spin_score(ev.p_field, content, n_words)
             results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))

@@ -154,7 +154,8 @@ def sentences(text: str) -> Iterator[list[Token]]:
     either side keep their context. Tags, shortcodes, comments, non-breaking spaces and literals
     (URLs, paths, code…) are left out of the sentences, like whitespace (the text between tokens,
     never touched), for the same reason: "that <b>a infantry</b> would" reads as "that a
-    infantry would"; so are asterisks (Markdown: "that **a infantry** would", "* a army").
+    infantry would"; so are Markdown's asterisks and a link's brackets and address ("that **a infantry**
+    would", "* a army", "[a infantry](https://…)").
 
     >>> [[t.text for t in s] for s in sentences("If the dollar goes the way of\\nWall Street.\\n  - Prices")]
     [['If', 'the', 'dollar', 'goes', 'the', 'way', 'of', 'Wall', 'Street', '.'], ['-', 'Prices']]
