@@ -615,11 +615,24 @@ def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: fl
         edits = []
         for start, end, words in pieces:
             a, b = tokens[start].start, tokens[end - 1].end
-            spun, replacement = text[a:b], _detokenize(words)
-            if " ".join(spun.split()).lower() != replacement.lower():
-                edits.append(Edit(a, b, spun, transfer_casing(spun, replacement), round(confidence, 4), arc.source, ()))  # type: ignore[arg-type]
+            spun, replacement = text[a:b], _replacement(text, tokens[start:end], words)
+            if " ".join(spun.split()).lower() != " ".join(replacement.split()).lower():
+                edits.append(Edit(a, b, spun, replacement, round(confidence, 4), arc.source, ()))  # type: ignore[arg-type]
         return edits
-    start, end = tokens[arc.start].start, tokens[arc.end - 1].end
+    span = tokens[arc.start : arc.end]
+    start, end = span[0].start, span[-1].end
     spun = text[start:end]
-    alternatives = tuple(transfer_casing(spun, _detokenize(w)) if w else spun for w in decision.alternatives)
-    return [Edit(start, end, spun, transfer_casing(spun, _detokenize(arc.words)), round(confidence, 4), arc.source, alternatives)]  # type: ignore[arg-type]
+    alternatives = tuple(_replacement(text, span, w) if w else spun for w in decision.alternatives)
+    return [Edit(start, end, spun, _replacement(text, span, arc.words), round(confidence, 4), arc.source, alternatives)]  # type: ignore[arg-type]
+
+
+def _replacement(text: str, span: list[Token], words: Sequence[str]) -> str:
+    """``words`` written in place of the tokens ``span`` of ``text``, in their case. Word for word (as many words as
+    tokens, all words, spaced), each word takes its token's case and the whitespace between them stays: "during\na"
+    -> "at\nthe", a line break of hard-wrapped text kept; otherwise the words are joined as prose."""
+    if len(words) == len(span) > 1 and all(t.is_word for t in span) and all(w[:1].isalnum() for w in words):
+        gaps = [text[a.end : b.start] for a, b in zip(span, span[1:])]
+        if all(gaps):
+            return "".join(transfer_casing(t.text, w) + gap for t, w, gap in zip(span, words, [*gaps, ""], strict=True))
+    spun = text[span[0].start : span[-1].end]
+    return transfer_casing(spun, _detokenize(words))

@@ -275,6 +275,15 @@ def test_markdown_is_transparent_to_restoration(markdown: str) -> None:
     assert re.findall(r"[*\[\]]|\(http[^)]*\)", result.text) == re.findall(r"[*\[\]]|\(http[^)]*\)", markdown)
 
 
+def test_a_phrase_restored_word_for_word_keeps_its_line_break() -> None:
+    """Hard-wrapped text keeps its lines: until 2026-12-07 "during\na" became "at the" on one line."""
+    text = "Officials pronounced a infantry would stay during\na winter months."
+    result = restore_and_explain(text, engine="rules")
+    assert_loss_free(text, result)
+    assert ("during\na", "at\nthe") in [(e.spun, e.original) for e in result.edits]
+    assert result.text.count("\n") == 1
+
+
 def test_no_edit_touches_a_url_an_address_a_handle_a_path_or_code() -> None:
     """Until 2026-12-06 the words of a URL, a path, a handle or Markdown code were read as prose: "…/a/infantry/pronounced"
     became "…/a/infantry/said", "C:\\a\\…" became "C:\\the\\…", "@a_infantry" became "@the_troops"."""
