@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.markup import Marked, add_markdown, add_markup, markdown_marks, tags
+from scripts.markup import FORMS, Marked
 from scripts.spinner import Spinner, SpunText, Swap, read_fingerprints
 from service.text import tokenize
 
@@ -478,15 +478,14 @@ class EngineRestorer:
         if not self.markup:
             return text
         if text not in self.marked:  # the markup drawn from the text itself: the same whatever else is evaluated
-            add = add_markdown if self.markup == "markdown" else add_markup
-            self.marked[text] = add(text, seed=zlib.crc32(text.encode("utf-8")))
+            self.marked[text] = FORMS[self.markup].add(text, zlib.crc32(text.encode("utf-8")))
         return self.marked[text].html
 
     def _remember(self, text: str, result: Any) -> None:
         edits = list(result.edits or [])
         if self.markup:
             marked = self.marked[text]
-            marks = markdown_marks if self.markup == "markdown" else tags
+            marks = FORMS[self.markup].marks
             if marks(result.text) != marks(marked.html):
                 raise AssertionError(f"the engine changed the markup of {marked.html[:80]!r}")
             edits = [
@@ -545,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         "--markup",
         nargs="?",
         const="html",
-        choices=("html", "markdown"),
+        choices=tuple(FORMS),
         help="send every text as inline HTML with WordPress's entities, or as Markdown (scripts/markup.py); edits are mapped back",
     )
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from service.text import tokenize
 
-__all__ = ["INLINE_TAGS", "MARKDOWN_INLINE", "Marked", "add_markdown", "add_markup", "markdown_marks", "tags"]
+__all__ = ["FORMS", "INLINE_TAGS", "MARKDOWN_INLINE", "Marked", "MarkupForm", "add_markdown", "add_markup", "markdown_marks", "tags"]
 
 #: Inline tags wrapped around runs of words, as articles carry links and emphasis.
 INLINE_TAGS = (('<a href="https://example.com/story">', "</a>"), ("<b>", "</b>"), ("<i>", "</i>"), ("<em>", "</em>"))
@@ -42,6 +43,7 @@ BULLET_SHARE = 0.3
 # A paragraph ends at a blank line or at a line that starts indented (newswire).
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
 _TAG = re.compile(r"<[^<>]*>|&#?\w+;")
+_MARKDOWN_MARK = re.compile(r"\*+|\[|\]\(https://example\.com/story\)")
 # Characters WordPress writes as entities (what it does to "<" and ">" is left out: the Reuters articles'
 # "<Company Name>" annotations stay tags).
 _ENTITY_CHARS = re.compile("[&'’\"“”]")
@@ -88,16 +90,13 @@ def add_markdown(text: str, seed: int = 0) -> Marked:
     rng = random.Random(seed)
     inserts = _runs(text, rng, MARKDOWN_INLINE)
     inserts += [(start, "* ") for start, _ in _paragraphs(text) if rng.random() < BULLET_SHARE]
-    inserts.sort(key=lambda x: (x[0], x[1] != "* " and not x[1].startswith("]")))  # closing marks, a bullet, opening marks
+    inserts.sort(key=lambda x: (x[0], x[1] != "* "))  # a paragraph's bullet before the mark that opens a run there
     return _marked(text, [(at, markup, 0) for at, markup in inserts])
 
 
 def markdown_marks(text: str) -> list[str]:
     """The Markdown marks of :func:`add_markdown` in ``text``, in order (what a restoration must keep)."""
     return _MARKDOWN_MARK.findall(text)
-
-
-_MARKDOWN_MARK = re.compile(r"\*+|\[|\]\(https://example\.com/story\)")
 
 
 def _runs(text: str, rng: random.Random, pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, str]]:
@@ -156,3 +155,14 @@ def _entity(text: str, at: int) -> str:
 def tags(text: str) -> list[str]:
     """The tags and entities of ``text``, in order (what a restoration must keep)."""
     return _TAG.findall(text)
+
+
+class MarkupForm(NamedTuple):
+    """How a text is sent in one markup language: its marked form, and the marks a restoration must keep."""
+
+    add: Callable[[str, int], Marked]
+    marks: Callable[[str], list[str]]
+
+
+#: The markup languages of ``scripts.evaluate --markup``.
+FORMS = {"html": MarkupForm(add_markup, tags), "markdown": MarkupForm(add_markdown, markdown_marks)}

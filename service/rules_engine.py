@@ -167,8 +167,7 @@ class RulesEngine:
             n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
             # every content decision, also those under min_confidence: how spun the text looks does not
             # depend on how sure an edit must be to be made (model_cards/language_model.md)
-            content = [p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES]
-            score = spin_score(ev.p_field, content, n_words)
+            score = spin_score(ev.p_field, _content_confidences(doc), n_words)
             results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
         return results
 
@@ -588,10 +587,13 @@ def _decipher(
 def _spin_rate(doc: list[_Sentence]) -> float:
     """Share of content words the first pass changed, smoothed towards a low prior."""
     content = sum(1 for s in doc for f in s.forms if f[0].isalpha() and f not in FUNCTION_WORDS)
-    changed = sum(
-        p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES
-    )
+    changed = sum(_content_confidences(doc))
     return min(0.4, max(0.01, (changed + 0.5) / (content + 10)))
+
+
+def _content_confidences(doc: list[_Sentence]) -> list[float]:
+    """The confidence of each decision of ``doc`` that is not one of the field spinner's rules (any confidence)."""
+    return [p for s in doc for d, p in zip(s.decisions, s.confidences, strict=True) if d.arc.source not in RULE_SOURCES]
 
 
 _NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "'s", "'re", "'ve", "'ll", "'d", "'m", "n't"}
