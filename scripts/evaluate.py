@@ -339,6 +339,19 @@ def load_reuters(n_docs: int = DEFAULT_DOCS, files: Sequence[str] = DEV_FILES, r
     return docs
 
 
+def first_words(text: str, n: int) -> str:
+    """``text`` up to the end of its ``n``-th word (whitespace-separated), its layout kept: a headline or
+    teaser-sized text (``--first-words``).
+
+    >>> first_words("Officials said\\non Monday that", 3)
+    'Officials said\\non'
+    """
+    for k, m in enumerate(re.finditer(r"\S+", text), 1):
+        if k == n:
+            return text[: m.end()]
+    return text
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -547,12 +560,20 @@ def main(argv: list[str] | None = None) -> int:
         choices=tuple(FORMS),
         help="send every text as inline HTML with WordPress's entities, or as Markdown (scripts/markup.py); edits are mapped back",
     )
+    ap.add_argument(
+        "--first-words",
+        type=int,
+        default=0,
+        help="cut every article (spun and clean) to its first N words: headlines, teasers and short posts",
+    )
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
 
     styles = [s.strip() for s in args.style.split(",") if s.strip()]
     docs = load_reuters(args.docs)
+    if args.first_words:
+        docs = [first_words(d, args.first_words) for d in docs]
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
     base = min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch, markup=args.markup)
@@ -615,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
         body = (f"Reuters-21578 dev subset ({len(docs)} articles of >= {MIN_WORDS} words from "
                 f"{', '.join(DEV_FILES)}), spinner seed {args.seed}, min_confidence {args.min_confidence}, "
                 f"{args.batch} document(s) per call.\n\n")
+        if args.first_words:
+            body += f"Every article was cut to its first {args.first_words} words (spun and clean).\n\n"
         if args.markup == "markdown":
             body += ("Every spun and clean text was sent as Markdown (`scripts/markup.py`: about 30 % of the paragraphs as "
                      "list items, `* `, and runs of 1-3 words in a link, `**bold**` or `*italics*` starting at about 8 % of "
@@ -634,7 +657,8 @@ def main(argv: list[str] | None = None) -> int:
         for style, rows in sweeps.items():
             body += f"\n\n`min_confidence` sweep, {style} style:\n\n" + sweep_table(rows)
         command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
-        batching = f", batches of {args.batch}" if args.batch > 1 else ""
+        batching = f", first {args.first_words} words" if args.first_words else ""
+        batching += f", batches of {args.batch}" if args.batch > 1 else ""
         batching += f", spinner table from {args.table_docs} articles" if args.table_docs else ""
         batching += f" in chunks of {args.table_chunk}" if args.table_docs and args.table_chunk else ""
         batching += f", spinner seed {args.seed}" if args.seed else ""

@@ -108,6 +108,9 @@ class DocumentEvidence(NamedTuple):
         batch_counts: Occurrences of each spun form of ``table`` in the whole batch.
         english: Share of its lower-case words that are common English words; a
             document below :data:`MIN_ENGLISH` gets no edits at all.
+        field_evidence: Whether the document's own words say anything of the field spinner
+            (a lower-case "a" or "the"); ``p_field`` of one without is 0, or its batch's
+            (``rules_engine._share_field_evidence``).
     """
 
     p_field: float
@@ -116,6 +119,7 @@ class DocumentEvidence(NamedTuple):
     counts: dict[str, int]
     batch_counts: dict[str, int]
     english: float = 1.0
+    field_evidence: bool = True
 
     @staticmethod
     def from_tokens(words: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
@@ -129,6 +133,9 @@ class DocumentEvidence(NamedTuple):
         0.02
         >>> DocumentEvidence.from_tokens(("The man saw a cat and a dog in a car " * 3).split()).p_field > 0.99
         True
+        >>> headline = DocumentEvidence.from_tokens("Officials met on Monday .".split())  # no "a", no "the"
+        >>> headline.p_field, headline.field_evidence
+        (0.0, False)
         """
         n_words = n_the = n_a = n_lower = n_common = 0
         counts: dict[str, int] = {}
@@ -148,7 +155,7 @@ class DocumentEvidence(NamedTuple):
             z = 0.05 * n_words - 0.5 + 0.5 * n_a
             p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
         english = n_common / n_lower if n_lower >= 3 else 1.0
-        return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english)
+        return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, bool(n_the or n_a))
 
 
 class Proposals(NamedTuple):

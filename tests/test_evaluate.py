@@ -226,3 +226,19 @@ def test_held_out_report_adds_up_the_folds() -> None:
     text = report([fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})], args, 5)
     assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text and "5 fingerprint pairs in 2 folds (2 of them occur" in text
     assert "| dual -> two | 30 | 3 |" in text and "| x -> y | 10 | 0 |" in text and "unseen" not in text
+
+
+def test_first_words_cuts_every_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """--first-words N evaluates headline-sized texts: every article, spun and clean, cut to its first N words."""
+    import scripts.benchmarks_md as bm
+    from scripts.evaluate import REUTERS, main
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    monkeypatch.setattr(bm, "BENCHMARKS_PATH", tmp_path / "BENCHMARKS.md")
+    assert main(["--style", "field", "--docs", "4", "--first-words", "12", "--batch", "4", "--json", "--write-benchmarks"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"]["field"]
+    assert 4 * 10 <= result["clean_words"] <= 4 * 12 and 4 * 10 <= result["words"] <= 4 * 13
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "## Restoration quality: rules engine, 4 articles, first 12 words, batches of 4" in text
+    assert "Every article was cut to its first 12 words (spun and clean)." in text

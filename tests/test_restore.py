@@ -535,6 +535,30 @@ def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
     assert {e.source for e in result.edits if e.spun in ("9", "3")} == {"number"}
 
 
+def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
+    """A headline has no "a" or "the" to tell whether the field spinner wrote it; in a batch, the other
+    documents tell: among field-spun articles its lone digit is written out, among clean ones it is not."""
+    headline = "Officials pronounced on Monday that 3 ships had left."
+    spun = [
+        "Officials pronounced on Monday that a infantry had left a city.",
+        "A supervision pronounced a army would send some-more infantry to a border.",
+        "A company pronounced a net profit rose 12 pct in a quarter.",
+    ]
+    clean = [
+        "Officials said on Monday that the troops had left the city.",
+        "The government said the army would send more troops to the border.",
+        "The company said its net profit rose 12 pct in the quarter.",
+    ]
+    kept, written_out = "Officials said on Monday that 3 ships had left.", "Officials said on Monday that three ships had left."
+    assert restore_and_explain(headline, engine="rules").text == kept
+    among_spun = restore_many([headline, *spun], engine="rules")[0]
+    assert among_spun.text == written_out
+    assert_loss_free(headline, among_spun)
+    assert restore_many([headline, *clean], engine="rules")[0].text == kept
+    assert restore_many([headline, *spun[:2]], engine="rules")[0].text == kept  # too few documents to tell
+    assert restore_many([headline, *spun], engine="rules", pool_document=False)[0].text == kept
+
+
 def test_numbers_above_nine_stay_digits() -> None:
     """Prose writes 10 and more in digits: an earnings table's "16 cts" is not "sixteen" (it was, at 0.98)."""
     spun = "Shr loss 38 cts vs loss 16 cts\nNet loss 1,088,000 vs 538,000\nA company pronounced a loss came from 12 stores."
