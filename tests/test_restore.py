@@ -557,6 +557,12 @@ def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
     assert restore_many([headline, *clean], engine="rules")[0].text == kept
     assert restore_many([headline, *spun[:2]], engine="rules")[0].text == kept  # too few documents to tell
     assert restore_many([headline, *spun], engine="rules", pool_document=False)[0].text == kept
+    french = [  # their "a" is a verb: no evidence of the field spinner
+        "Le gouvernement a dit lundi que le navire a quitté le port et il a plu toute la journée.",
+        "Il a vendu sa maison et elle a acheté une voiture, a-t-il dit à la presse locale.",
+        "La société a annoncé un bénéfice net qui a augmenté de 12 pour cent au trimestre.",
+    ]
+    assert restore_many([headline, *french], engine="rules")[0].text == kept
     # its spin score reads its own evidence: nothing in "met ... to discuss 3 ships" looks spun, wherever it is sent
     quiet = "Officials met on Monday to discuss 3 ships."
     assert restore_and_explain(quiet, engine="rules").spin_score == restore_many([quiet, *spun], engine="rules")[0].spin_score == 0.0
