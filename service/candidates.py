@@ -110,7 +110,8 @@ class DocumentEvidence(NamedTuple):
             document below :data:`MIN_ENGLISH` gets no edits at all.
         field_evidence: Whether the document's own words say anything of the field spinner
             (a lower-case "a" or "the"); ``p_field`` of one without is 0, or its batch's
-            (``rules_engine._share_field_evidence``).
+            (``rules_engine._share_field_evidence``), which the rules' arcs read and the
+            verifier and the spin score do not.
     """
 
     p_field: float

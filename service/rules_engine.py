@@ -494,7 +494,8 @@ def _share_field_evidence(evidence: list[DocumentEvidence]) -> list[DocumentEvid
     table) its batch's: the mean ``p_field`` of the English documents that have some, if at least
     :data:`FIELD_EVIDENCE_MIN_DOCS` do (a French "il a dit" is no "a"). A batch mostly comes from one source,
     so a title among field-spun articles gets the number rule and the fingerprints' prior they get, and one
-    among clean ones stays at about 0. Short texts of the 200 dev articles in batches of 50, field-spun and
+    among clean ones stays at about 0; the verifier and the spin score still read the document's own evidence
+    (``DocumentEvidence.field_evidence``). Short texts of the 200 dev articles in batches of 50, field-spun and
     clean (model_cards/language_model.md): more restorations, no more false edits."""
     known = [ev.p_field for ev in evidence if ev.field_evidence and ev.english >= MIN_ENGLISH]
     if len(known) < FIELD_EVIDENCE_MIN_DOCS:

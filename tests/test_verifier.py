@@ -85,3 +85,8 @@ def test_each_feature_lands_under_its_name() -> None:
     assert (x["p_field"], x["spin_rate"], x["learnt"]) == (0.875, 0.125, 0.75)
     assert (x["table_support"], x["log_occurrences"]) == (math.log1p(0.75 * 6), math.log1p(3))
     assert (x["unfit"], x["model_agrees"], x["article_model_agrees"], x["multiword"]) == (1.0, 1.0, 0.0, 0.0)
+    # a text with no "a" or "the" of its own (a headline, a table) may take its batch's p_field for the rules, but the
+    # verifier reads its own evidence, none: an earnings table's swaps stay doubted, whatever its batch
+    borrowed = evidence._replace(field_evidence=False)
+    y = dict(zip(FEATURES, features(decision, forms, borrowed, frozenset({1}), frozenset()), strict=True))
+    assert y["p_field"] == 0.0
