@@ -110,8 +110,8 @@ class DocumentEvidence(NamedTuple):
             document below :data:`MIN_ENGLISH` gets no edits at all.
         field_evidence: Whether the document's own words say anything of the field spinner
             (a lower-case "a" or "the"); ``p_field`` of one without is 0, or its batch's
-            (``rules_engine._share_field_evidence``), which the rules' arcs read and the
-            verifier and the spin score do not.
+            (``rules_engine._share_field_evidence``), which the rules' arcs read; the verifier
+            and the spin score read :attr:`own_p_field`.
     """
 
     p_field: float
@@ -121,6 +121,11 @@ class DocumentEvidence(NamedTuple):
     batch_counts: dict[str, int]
     english: float = 1.0
     field_evidence: bool = True
+
+    @property
+    def own_p_field(self) -> float:
+        """``p_field`` as the document's own words give it: 0 without an "a" or "the", whatever its batch's is."""
+        return self.p_field if self.field_evidence else 0.0
 
     @staticmethod
     def from_tokens(words: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:

@@ -170,7 +170,7 @@ class RulesEngine:
             # every content decision, also those under min_confidence: how spun the text looks does not
             # depend on how sure an edit must be to be made (model_cards/language_model.md)
             # the document's own field evidence: a headline is not called spun for the company it keeps
-            score = spin_score(ev.p_field if ev.field_evidence else 0.0, _content_confidences(doc), n_words)
+            score = spin_score(ev.own_p_field, _content_confidences(doc), n_words)
             results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
         return results
 
@@ -495,7 +495,7 @@ def _share_field_evidence(evidence: list[DocumentEvidence]) -> list[DocumentEvid
     :data:`FIELD_EVIDENCE_MIN_DOCS` do (a French "il a dit" is no "a"). A batch mostly comes from one source,
     so a title among field-spun articles gets the number rule and the fingerprints' prior they get, and one
     among clean ones stays at about 0; the verifier and the spin score still read the document's own evidence
-    (``DocumentEvidence.field_evidence``). Short texts of the 200 dev articles in batches of 50, field-spun and
+    (``DocumentEvidence.own_p_field``). Short texts of the 200 dev articles in batches of 50, field-spun and
     clean (model_cards/language_model.md): more restorations, no more false edits."""
     known = [ev.p_field for ev in evidence if ev.field_evidence and ev.english >= MIN_ENGLISH]
     if len(known) < FIELD_EVIDENCE_MIN_DOCS:

@@ -103,7 +103,7 @@ def features(
         z_spun,
         z_orig,
         z_orig - z_spun,
-        evidence.p_field if evidence.field_evidence else 0.0,  # its own: a table says little, whatever its batch
+        evidence.own_p_field,  # not its batch's: an earnings table's swaps stay doubted among field-spun articles
         evidence.spin_rate,
         learnt,
         math.log1p(learnt * evidence.batch_counts.get(spun, 0)) if learnt else 0.0,
