@@ -638,15 +638,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.batch} document(s) per call.\n\n")
         if args.first_words:
             body += f"Every article was cut to its first {args.first_words} words (spun and clean).\n\n"
-        if args.markup == "markdown":
-            body += ("Every spun and clean text was sent as Markdown (`scripts/markup.py`: about 30 % of the paragraphs as "
-                     "list items, `* `, and runs of 1-3 words in a link, `**bold**` or `*italics*` starting at about 8 % of "
-                     "the words); the edits were mapped back to the plain text and scored as usual.\n\n")
-        elif args.markup:
-            body += ("Every spun and clean text was sent as inline HTML (`scripts/markup.py`: paragraphs in `<p>`, runs of "
-                     "1-3 words in `<a href>`, `<b>`, `<i>` or `<em>` starting at about 8 % of the words, apostrophes and "
-                     "quotes as `&#8217;`, `&#8220;` and `&#8221;` and `&` as `&amp;`, as WordPress serves articles); the "
-                     "edits were mapped back to the plain text and scored as usual.\n\n")
+        if args.markup:
+            body += FORMS[args.markup].description + "\n\n"
         learnt_by = (f"in chunks of {args.table_chunk} by `service.SpinnerTableLearner` (as a server feed learns)"
                      if args.table_chunk else "by `service.learn_spinner_table`")
         for style, t in tables.items():
@@ -662,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         batching += f", spinner table from {args.table_docs} articles" if args.table_docs else ""
         batching += f" in chunks of {args.table_chunk}" if args.table_docs and args.table_chunk else ""
         batching += f", spinner seed {args.seed}" if args.seed else ""
-        batching += {"html": ", as HTML", "markdown": ", as Markdown"}.get(args.markup or "", "")
+        batching += f", as {FORMS[args.markup].label}" if args.markup else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)
     return 0
 

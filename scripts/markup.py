@@ -158,11 +158,32 @@ def tags(text: str) -> list[str]:
 
 
 class MarkupForm(NamedTuple):
-    """How a text is sent in one markup language: its marked form, and the marks a restoration must keep."""
+    """How a text is sent in one markup language: its marked form, the marks a restoration must keep, and
+    how a BENCHMARKS.md section names and describes it."""
 
     add: Callable[[str, int], Marked]
     marks: Callable[[str], list[str]]
+    label: str
+    description: str
 
 
 #: The markup languages of ``scripts.evaluate --markup``.
-FORMS = {"html": MarkupForm(add_markup, tags), "markdown": MarkupForm(add_markdown, markdown_marks)}
+FORMS = {
+    "html": MarkupForm(
+        add_markup,
+        tags,
+        "HTML",
+        "Every spun and clean text was sent as inline HTML (`scripts/markup.py`: paragraphs in `<p>`, runs of "
+        "1-3 words in `<a href>`, `<b>`, `<i>` or `<em>` starting at about 8 % of the words, apostrophes and "
+        "quotes as `&#8217;`, `&#8220;` and `&#8221;` and `&` as `&amp;`, as WordPress serves articles); the "
+        "edits were mapped back to the plain text and scored as usual.",
+    ),
+    "markdown": MarkupForm(
+        add_markdown,
+        markdown_marks,
+        "Markdown",
+        "Every spun and clean text was sent as Markdown (`scripts/markup.py`: about 30 % of the paragraphs as "
+        "list items, `* `, and runs of 1-3 words in a link, `**bold**` or `*italics*` starting at about 8 % of "
+        "the words); the edits were mapped back to the plain text and scored as usual.",
+    ),
+}

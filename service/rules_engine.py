@@ -167,9 +167,9 @@ class RulesEngine:
             ]
             restored = apply_edits(text, edits)
             n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
-            # every content decision, also those under min_confidence: how spun the text looks does not
-            # depend on how sure an edit must be to be made (model_cards/language_model.md)
-            # the document's own field evidence: a headline is not called spun for the company it keeps
+            # the document's own field evidence (a headline is not called spun for the company it keeps) and every
+            # content decision, also those under min_confidence: how spun a text looks does not depend on how sure
+            # an edit must be to be made (model_cards/language_model.md)
             score = spin_score(ev.own_p_field, _content_confidences(doc), n_words)
             results.append(RestoredText(restored, edits if cfg.explain else None, score, self.name))
         return results
