@@ -57,6 +57,14 @@ NUMBER_WORDS: dict[str, str] = {
 FINGERPRINT_RATE = 0.85
 # Share of the words of a field-spun document that the spinner would have swapped (table rate x coverage).
 KEEP_COST = 0.35
+# What the language model says of a lower-case "a" in a document without a lower-case "the": the natural log of
+# the likelihood ratio, field-spun over clean, is ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * gain, where gain is the
+# windowed log10 gain of "the" over "a" clipped to ARTICLE_GAIN_RANGE ("a army" says spun, "a few" says clean).
+# Fitted on field-spun and clean Wikipedia documents by `python -m scripts.fit_article_evidence`
+# (model_cards/language_model.md).
+ARTICLE_LLR_BIAS = -0.13
+ARTICLE_LLR_SLOPE = 1.10
+ARTICLE_GAIN_RANGE = (-2.0, 3.0)
 # A document is English enough to restore when this share of its lower-case words have a
 # wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
 MIN_ENGLISH = 0.7
@@ -128,12 +136,17 @@ class DocumentEvidence(NamedTuple):
         return self.p_field if self.field_evidence else 0.0
 
     @staticmethod
-    def from_tokens(words: Iterable[str], spin_rate: float = 0.15) -> DocumentEvidence:
+    def from_tokens(
+        words: Iterable[str], spin_rate: float = 0.15, article_gains: Iterable[float] = ()
+    ) -> DocumentEvidence:
         """Estimate ``p_field`` from how the document uses "the" and "a".
 
         Plain English has a lower-case "the" every ~20 words; the field spinner leaves
         none (it keeps capitalised "The"), so a long text without one and with several
         lower-case "a" is almost surely spun. ``words`` are token texts, case kept.
+        ``article_gains``: where there is no lower-case "the", the language model's gain of
+        "the" over each lower-case "a" (log10); each adds its log likelihood ratio
+        (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the".
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
@@ -142,6 +155,9 @@ class DocumentEvidence(NamedTuple):
         >>> headline = DocumentEvidence.from_tokens("Officials met on Monday .".split())  # no "a", no "the"
         >>> headline.p_field, headline.field_evidence
         (0.0, False)
+        >>> teaser = "Greenspan cut short a trip .".split()  # "a trip" fits (gain -1.5) or "a" stands for "the" (2.0)
+        >>> [round(DocumentEvidence.from_tokens(teaser, article_gains=g).p_field, 2) for g in ([], [-1.5], [2.0])]
+        [0.56, 0.18, 0.91]
         """
         n_words = n_the = n_a = n_lower = n_common = 0
         counts: dict[str, int] = {}
@@ -157,9 +173,13 @@ class DocumentEvidence(NamedTuple):
                     n_common += zipf(w) >= COMMON_ZIPF
         if n_the:
             p_field = 0.02
-        else:
+        elif n_a:
+            lo, hi = ARTICLE_GAIN_RANGE
             z = 0.05 * n_words - 0.5 + 0.5 * n_a
-            p_field = 1.0 / (1.0 + math.exp(-z)) if n_a else 0.0
+            z += sum(ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * min(max(g, lo), hi) for g in article_gains)
+            p_field = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        else:
+            p_field = 0.0
         english = n_common / n_lower if n_lower >= 3 else 1.0
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, bool(n_the or n_a))
 

@@ -40,7 +40,7 @@ from .spin_score import spin_score
 from .text import Token, has_markup_between, lm_sentence, may_hold_markup, sentences, without_markup
 from .verifier import Verifier, features, shipped_verifier
 
-__all__ = ["RulesEngine", "ArcProposer", "SwapEvidence"]
+__all__ = ["RulesEngine", "ArcProposer", "SwapEvidence", "document_sentences"]
 
 # log10 odds added to an arc the seq2seq model also proposes (see service.model_engine).
 MODEL_AGREEMENT_BONUS = 0.75
@@ -194,10 +194,7 @@ class RulesEngine:
         the verifier's alone, before pooling.
         """
         disabled = frozenset(cfg.disable)
-        docs = []
-        for d, text in enumerate(texts):
-            markup = text if may_hold_markup(text) else ""  # only then can a sentence leave markup out
-            docs.append([_Sentence(d, toks, markup) for toks in sentences(text)])
+        docs = [document_sentences(text, d) for d, text in enumerate(texts)]
         flat = [s for doc in docs for s in doc]
         if propose is not None and flat:
             # one line without markup, as the model was trained
@@ -207,7 +204,10 @@ class RulesEngine:
                     a for a in extra if not _drops_markup(a, sent.joins) and not any(k in sent.spared for k in range(a.start, a.end))
                 ]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
-        evidence = [DocumentEvidence.from_tokens(t.text for s in doc for t in s.tokens) for doc in docs]
+        evidence = [
+            DocumentEvidence.from_tokens((t.text for s in doc for t in s.tokens), article_gains=self.article_gains(doc))
+            for doc in docs
+        ]
         if cfg.pool_document and "document" not in disabled:
             evidence = _share_field_evidence(evidence)
         for sent in flat:
@@ -227,6 +227,19 @@ class RulesEngine:
             if verifier is not None and pool_table:
                 _pool_table_swaps(flat, table, batch_counts, known)
         return docs, evidence
+
+    def article_gains(self, doc: list[_Sentence]) -> list[float]:
+        """The language model's windowed gain (log10) of "the" over each lower-case "a" of ``doc``, as
+        :meth:`DocumentEvidence.from_tokens` weighs them. The gains stay in the sentences' caches, where the
+        decoder's screening of the article arcs reads them."""
+        out = []
+        for sent in doc:
+            queries = [(k, k + 1, ("the",)) for k, t in enumerate(sent.tokens) if t.text == "a"]
+            if queries:
+                for query, gain in zip(queries, self.decoder.window_gains(sent.lm_forms, queries), strict=True):
+                    sent.gains[query] = gain
+                    out.append(gain)
+        return out
 
     def table_evidence(self, texts: Sequence[str], cfg: RestoreConfig) -> dict[tuple[str, str], SwapEvidence]:
         """What ``texts``, restored as one batch, say of each swap of the table they teach
@@ -350,6 +363,12 @@ class RulesEngine:
             if q > best[2]:
                 best = (rival, y, q)
         return best
+
+
+def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
+    """The sentences of ``text``, document ``doc`` of its batch, ready to decode."""
+    markup = text if may_hold_markup(text) else ""  # only then can a sentence leave markup out
+    return [_Sentence(doc, toks, markup) for toks in sentences(text)]
 
 
 def _kept_arcs(arcs: dict[int, list[Arc]], keep: Callable[[Arc], bool]) -> dict[int, list[Arc]]:

@@ -568,6 +568,17 @@ def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
     assert restore_and_explain(quiet, engine="rules").spin_score == restore_many([quiet, *spun], engine="rules")[0].spin_score == 0.0
 
 
+def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
+    """A teaser of 20 words with one "a" and no "the" says little by its counts; the language model says whether
+    its "a" stands where "the" belongs. The clean one is not called spun (0.70 before the model was asked), its
+    field-spun sibling is, and its "a" is restored."""
+    clean = "Government and monetary authorities today staged a concerted effort to calm spreading panic on Japanese stock markets."
+    spun = "Government and monetary authorities today staged a concerted effort to calm spreading panic on a Japanese stock market."
+    clean_result, spun_result = restore_and_explain(clean, engine="rules"), restore_and_explain(spun, engine="rules")
+    assert clean_result.text == clean and clean_result.spin_score < 0.5 <= spun_result.spin_score
+    assert spun_result.text == spun.replace("on a Japanese", "on the Japanese")
+
+
 def test_numbers_above_nine_stay_digits() -> None:
     """Prose writes 10 and more in digits: an earnings table's "16 cts" is not "sixteen" (it was, at 0.98)."""
     spun = "Shr loss 38 cts vs loss 16 cts\nNet loss 1,088,000 vs 538,000\nA company pronounced a loss came from 12 stores."
