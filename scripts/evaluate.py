@@ -352,6 +352,24 @@ def first_words(text: str, n: int) -> str:
     return text
 
 
+#: Lines a site adds to an article it publishes, never spun (each has a lower-case "the"): ``--footer``.
+FOOTERS = (
+    "Read the full story on our website.",
+    "Sign up for the morning newsletter to get the day's top stories.",
+    "Follow us on social media for the latest updates.",
+    "Copyright 2026. All rights reserved by the publisher.",
+)
+
+
+def with_footer(pair: SpunText, footer: str) -> SpunText:
+    """``pair`` with ``footer`` as a last paragraph of both its texts, unspun (``--footer``).
+
+    >>> with_footer(SpunText("A army left.", "The forces left.", []), FOOTERS[0]).spun
+    'A army left.\\n\\nRead the full story on our website.'
+    """
+    return pair._replace(spun=f"{pair.spun}\n\n{footer}", original=f"{pair.original}\n\n{footer}")
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -566,6 +584,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="cut every article (spun and clean) to its first N words: headlines, teasers and short posts",
     )
+    ap.add_argument(
+        "--footer",
+        action="store_true",
+        help="end every article (spun and clean) with a line its site adds, unspun and with a lower-case \"the\" (FOOTERS)",
+    )
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
@@ -574,6 +597,10 @@ def main(argv: list[str] | None = None) -> int:
     docs = load_reuters(args.docs)
     if args.first_words:
         docs = [first_words(d, args.first_words) for d in docs]
+    bodies = docs
+    footers = [FOOTERS[k % len(FOOTERS)] for k in range(len(docs))] if args.footer else []
+    if footers:
+        docs = [f"{d}\n\n{f}" for d, f in zip(bodies, footers, strict=True)]
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
     base = min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch, markup=args.markup)
@@ -586,7 +613,9 @@ def main(argv: list[str] | None = None) -> int:
     tables: dict[str, Any] = {}
     for style in styles:
         spinner = Spinner(style, args.seed)
-        pairs = [spinner.spin(d) for d in docs]
+        pairs = [spinner.spin(d) for d in bodies]
+        if footers:
+            pairs = [with_footer(p, f) for p, f in zip(pairs, footers, strict=True)]
         if table_docs:  # a table per spinner: clean texts are restored again with it
             tables[style] = _learn_table([spinner.spin(d).spun for d in table_docs], args.table_chunk)
             raw_fn = EngineRestorer(args.engine, base, args.batch, tables[style], markup=args.markup)
@@ -638,6 +667,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.batch} document(s) per call.\n\n")
         if args.first_words:
             body += f"Every article was cut to its first {args.first_words} words (spun and clean).\n\n"
+        if args.footer:
+            body += ("Every article (spun and clean) ends with a line its site adds, unspun: one of "
+                     + ", ".join(f'"{f}"' for f in FOOTERS) + " in turn.\n\n")
         if args.markup:
             body += FORMS[args.markup].description + "\n\n"
         learnt_by = (f"in chunks of {args.table_chunk} by `service.SpinnerTableLearner` (as a server feed learns)"
@@ -656,6 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         batching += f" in chunks of {args.table_chunk}" if args.table_docs and args.table_chunk else ""
         batching += f", spinner seed {args.seed}" if args.seed else ""
         batching += f", as {FORMS[args.markup].label}" if args.markup else ""
+        batching += ", with a footer" if args.footer else ""
         write_section(f"Restoration quality: {args.engine} engine, {len(docs)} articles{batching}", body, command)
     return 0
 

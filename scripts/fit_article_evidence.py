@@ -1,5 +1,5 @@
-"""Fit what the language model says of a lower-case "a" about the field spinner (``service.candidates``'
-``ARTICLE_LLR_BIAS``, ``ARTICLE_LLR_SLOPE``, ``ARTICLE_GAIN_RANGE``).
+"""Fit what a lower-case "a" says about the field spinner (``service.candidates``' ``ARTICLE_LLR_BIAS``,
+``ARTICLE_LLR_SLOPE``, ``ARTICLE_GAIN_RANGE``, ``FIELD_A_RATE``, ``CLEAN_A_RATE``).
 
 The field spinner turns every lower-case "the" into "a", so in a document without a lower-case "the" each "a" is
 either a genuine one or a spun "the". Where "the" fits better (the language model's windowed gain of "the" over
@@ -7,7 +7,8 @@ either a genuine one or a spun "the". Where "the" fits better (the language mode
 of 6-14 sentences of a file the seq2seq model never trained on, as ``scripts/train_verifier.py`` reads them) is a
 sample, field-spun (seed 11, one of the verifier's) or clean; a logistic regression on the clipped gain, less the
 log of the classes' sizes, gives the log likelihood ratio, spun over clean, of one "a". A table of the ratio per
-gain bucket shows how well a line fits it.
+gain bucket shows how well a line fits it. The same documents give the rates of "a" per word in spun text and in
+the clean sentences without a lower-case "the" (``candidates.body_log_odds``).
 
 Usage::
 
@@ -20,6 +21,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,23 +33,45 @@ from scripts.spinner import Spinner
 from scripts.train_verifier import fit_logistic, wiki_documents
 from service.candidates import ARTICLE_GAIN_RANGE
 from service.rules_engine import RulesEngine, document_sentences
+from service.text import Token
 
-__all__ = ["article_gains", "fit", "main"]
+__all__ = ["Sample", "fit", "main", "sample"]
 
 SPINNER_SEED = 11
 BUCKETS = (-math.inf, -2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, math.inf)
 
 
-def article_gains(n_docs: int) -> tuple[np.ndarray, np.ndarray]:
-    """The gains of "the" over every lower-case "a" of ``n_docs`` Wikipedia documents, field-spun and clean."""
+class Sample(NamedTuple):
+    """The lower-case "a"s of Wikipedia documents, field-spun and clean."""
+
+    spun_gains: np.ndarray  # gain of "the" over each "a" of the spun documents (log10)
+    clean_gains: np.ndarray  # the same in the clean documents
+    field_a_rate: float  # "a"s per word of the spun documents
+    clean_a_rate: float  # "a"s per word of the clean documents' sentences without a lower-case "the"
+
+
+def sample(n_docs: int) -> Sample:
+    """The "a"s of ``n_docs`` Wikipedia documents, each field-spun and clean."""
     engine = RulesEngine()
     spinner = Spinner("field", SPINNER_SEED)
     spun: list[float] = []
     clean: list[float] = []
+    spun_words = clean_a = clean_words = 0
     for doc in wiki_documents(n_docs):
-        spun.extend(engine.article_gains(document_sentences(spinner.spin(doc).spun)))
-        clean.extend(engine.article_gains(document_sentences(doc)))
-    return np.array(spun), np.array(clean)
+        for sent in document_sentences(spinner.spin(doc).spun):
+            spun.extend(engine.article_gains(sent))
+            spun_words += _words(sent.tokens)
+        for sent in document_sentences(doc):
+            gains = engine.article_gains(sent)
+            clean.extend(gains)
+            if not any(t.text == "the" for t in sent.tokens):
+                clean_a += len(gains)
+                clean_words += _words(sent.tokens)
+    return Sample(np.array(spun), np.array(clean), len(spun) / spun_words, clean_a / clean_words)
+
+
+def _words(tokens: list[Token]) -> int:
+    return sum(1 for t in tokens if t.text[0].isalnum())
 
 
 def fit(spun: np.ndarray, clean: np.ndarray) -> tuple[float, float]:
@@ -64,10 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=3000, help="Wikipedia documents, each field-spun and clean")
     args = parser.parse_args(argv)
-    spun, clean = article_gains(args.docs)
+    found = sample(args.docs)
+    spun, clean = found.spun_gains, found.clean_gains
     bias, slope = fit(spun, clean)
     lo, hi = ARTICLE_GAIN_RANGE
     print(f'{args.docs} documents: {len(spun)} lower-case "a" field-spun, {len(clean)} clean')
+    print(f'"a" per word: {found.field_a_rate:.4f} field-spun, {found.clean_a_rate:.4f} in clean sentences without "the"')
     print(f"log LR (natural log, spun over clean) = {bias:.3f} + {slope:.3f} * gain, gain clipped to [{lo}, {hi}]")
     print("| gain (log10) | spun share | clean share | LR seen | LR fitted |")
     print("|---|---:|---:|---:|---:|")

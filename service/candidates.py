@@ -29,7 +29,7 @@ from .text import Token
 
 __all__ = [
     "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "RULE_SOURCES",
-    "foreign_neighbourhoods", "zipf",
+    "article_log_lr", "body_log_odds", "foreign_neighbourhoods", "probability", "zipf",
 ]
 
 # Words the dictionary is not asked about (only fingerprints may change them).
@@ -65,6 +65,16 @@ KEEP_COST = 0.35
 ARTICLE_LLR_BIAS = -0.13
 ARTICLE_LLR_SLOPE = 1.10
 ARTICLE_GAIN_RANGE = (-2.0, 3.0)
+# Lower-case "a" per word in field-spun text, and in the sentences of clean text that have no lower-case "the"
+# (Wikipedia, the same script): what the "a"s of a document's sentences without "the" say when its other sentences
+# have one (:func:`body_log_odds`).
+FIELD_A_RATE = 0.0876
+CLEAN_A_RATE = 0.0249
+# A site adds a header or a footer to a spun article, unspun ("Read the full story on our website."): the odds of
+# each such sentence with a lower-case "the" in a field-spun document (:func:`body_log_odds`).
+UNSPUN_SENTENCE_ODDS = 0.1
+# p_field of a text with a lower-case "the": the field spinner leaves none.
+CLEAN_P_FIELD = 0.02
 # A document is English enough to restore when this share of its lower-case words have a
 # wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
 MIN_ENGLISH = 0.7
@@ -172,16 +182,41 @@ class DocumentEvidence(NamedTuple):
                     n_lower += 1
                     n_common += zipf(w) >= COMMON_ZIPF
         if n_the:
-            p_field = 0.02
+            p_field = CLEAN_P_FIELD
         elif n_a:
-            lo, hi = ARTICLE_GAIN_RANGE
-            z = 0.05 * n_words - 0.5 + 0.5 * n_a
-            z += sum(ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * min(max(g, lo), hi) for g in article_gains)
-            p_field = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+            p_field = probability(0.05 * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains))
         else:
             p_field = 0.0
         english = n_common / n_lower if n_lower >= 3 else 1.0
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, bool(n_the or n_a))
+
+
+def article_log_lr(article_gains: Iterable[float]) -> float:
+    """Natural log of the likelihood ratio, field-spun over clean, of lower-case "a"s whose gains of "the" over
+    "a" (log10) are ``article_gains`` (:data:`ARTICLE_LLR_SLOPE`)."""
+    lo, hi = ARTICLE_GAIN_RANGE
+    return sum(ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * min(max(g, lo), hi) for g in article_gains)
+
+
+def body_log_odds(n_words: int, n_a: int, article_gains: Iterable[float], n_unspun: int) -> float:
+    """Log-odds that the field spinner wrote a document whose ``n_unspun`` sentences with a lower-case "the" were
+    added to it unspun (a site's header or footer), from its other sentences: ``n_words`` words, ``n_a``
+    lower-case "a" and their gains of "the" over "a".
+
+    Those sentences were picked for having no "the", so their lack of it says nothing; their "a"s do: about
+    :data:`FIELD_A_RATE` a word where the spinner wrote "a" for every "the", :data:`CLEAN_A_RATE` in clean
+    sentences without "the" (Poisson counts), and each "a" says how well "the" fits there (:func:`article_log_lr`).
+
+    >>> body_log_odds(90, 8, [], 1) > 2 > -5 > body_log_odds(230, 5, [], 1)  # a spun article, a clean one
+    True
+    """
+    counts = n_a * math.log(FIELD_A_RATE / CLEAN_A_RATE) - (FIELD_A_RATE - CLEAN_A_RATE) * n_words
+    return counts + article_log_lr(article_gains) + n_unspun * math.log(UNSPUN_SENTENCE_ODDS)
+
+
+def probability(log_odds: float) -> float:
+    """The probability of natural ``log_odds`` (0 far below, where ``exp`` would overflow)."""
+    return 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700 else 0.0
 
 
 class Proposals(NamedTuple):

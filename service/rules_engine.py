@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .candidates import (
+    CLEAN_P_FIELD,
     FUNCTION_WORDS,
     MIN_ENGLISH,
     NUMBER_WORDS,
@@ -27,7 +28,9 @@ from .candidates import (
     CandidateGenerator,
     DocumentEvidence,
     Proposals,
+    body_log_odds,
     foreign_neighbourhoods,
+    probability,
 )
 from .casing import transfer_casing
 from .config import RestoreConfig
@@ -56,6 +59,9 @@ RIVAL_CHECK_BELOW = 0.5
 MAX_REDECODES = 3
 # A document without field evidence of its own takes its batch's when at least this many documents have some.
 FIELD_EVIDENCE_MIN_DOCS = 3
+# Sentences with a lower-case "the" at the start and end of a document may be a header or footer its site added to
+# a field-spun article, unspun, when they hold at most this share of its words (_added_sentences).
+ADDED_MAX_SHARE = 0.15
 _Verdict = tuple[Decision, list[float], float]  # a decision (or the rival the verifier trusts more), features, confidence
 # Consistency evidence (see _learn_table): occurrences, mean LM gain (log10) and agreement required.
 CIPHER_MIN_OCCURRENCES = 3
@@ -111,7 +117,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains",
+        "extra", "model_arcs", "gains", "unspun",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -131,6 +137,7 @@ class _Sentence:
         self.extra: list[Arc] = []
         self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
         self.gains: Gains = {}
+        self.unspun = False  # added to a field-spun document unspun (a header or footer): read with CLEAN_P_FIELD
 
 
 class RulesEngine:
@@ -204,10 +211,7 @@ class RulesEngine:
                     a for a in extra if not _drops_markup(a, sent.joins) and not any(k in sent.spared for k in range(a.start, a.end))
                 ]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
-        evidence = [
-            DocumentEvidence.from_tokens((t.text for s in doc for t in s.tokens), article_gains=self.article_gains(doc))
-            for doc in docs
-        ]
+        evidence = [self._document_evidence(doc) for doc in docs]
         if cfg.pool_document and "document" not in disabled:
             evidence = _share_field_evidence(evidence)
         for sent in flat:
@@ -228,18 +232,39 @@ class RulesEngine:
                 _pool_table_swaps(flat, table, batch_counts, known)
         return docs, evidence
 
-    def article_gains(self, doc: list[_Sentence]) -> list[float]:
-        """The language model's windowed gain (log10) of "the" over each lower-case "a" of ``doc``, as
-        :meth:`DocumentEvidence.from_tokens` weighs them. The gains stay in the sentences' caches, where the
+    def _document_evidence(self, doc: list[_Sentence]) -> DocumentEvidence:
+        """What ``doc`` says of its spinner (:meth:`DocumentEvidence.from_tokens`), its lower-case "a"s weighed by
+        the language model. A lower-case "the" says the field spinner was not at work, unless it stands only in a
+        header or footer a site added to a spun article, unspun (:func:`_added_sentences`): where the rest says
+        field-spun (:func:`candidates.body_log_odds`), the document takes that ``p_field`` and those sentences
+        are read as clean (``_Sentence.unspun``)."""
+        gains = [self.article_gains(sent) for sent in doc]
+        evidence = DocumentEvidence.from_tokens(
+            (t.text for sent in doc for t in sent.tokens), article_gains=[g for sent_gains in gains for g in sent_gains]
+        )
+        added = _added_sentences(doc)
+        if not added:
+            return evidence
+        body = [k for k in range(len(doc)) if k not in added]
+        n_words = sum(1 for k in body for t in doc[k].tokens if t.text[0].isalnum())
+        n_a = sum(len(gains[k]) for k in body)
+        p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
+        if p_field <= evidence.p_field:
+            return evidence
+        for k in added:
+            doc[k].unspun = True
+        return evidence._replace(p_field=p_field)
+
+    def article_gains(self, sent: _Sentence) -> list[float]:
+        """The language model's windowed gain (log10) of "the" over each lower-case "a" of ``sent``, as
+        :meth:`DocumentEvidence.from_tokens` weighs them. The gains stay in the sentence's cache, where the
         decoder's screening of the article arcs reads them."""
-        out = []
-        for sent in doc:
-            queries = [(k, k + 1, ("the",)) for k, t in enumerate(sent.tokens) if t.text == "a"]
-            if queries:
-                for query, gain in zip(queries, self.decoder.window_gains(sent.lm_forms, queries), strict=True):
-                    sent.gains[query] = gain
-                    out.append(gain)
-        return out
+        queries = [(k, k + 1, ("the",)) for k, t in enumerate(sent.tokens) if t.text == "a"]
+        if not queries:
+            return []
+        gains = self.decoder.window_gains(sent.lm_forms, queries)
+        sent.gains.update(zip(queries, gains, strict=True))
+        return gains
 
     def table_evidence(self, texts: Sequence[str], cfg: RestoreConfig) -> dict[tuple[str, str], SwapEvidence]:
         """What ``texts``, restored as one batch, say of each swap of the table they teach
@@ -275,6 +300,8 @@ class RulesEngine:
     ) -> None:
         """Decide ``sent`` with the current evidence; ``final`` (pass 2): while the verifier refuses gap-filler
         arcs on the best path, decode again without them (at most :data:`MAX_REDECODES` times)."""
+        if sent.unspun:
+            evidence = evidence._replace(p_field=CLEAN_P_FIELD)
         if evidence.english < MIN_ENGLISH:  # not English (enough): no edits from any source
             sent.decisions, sent.features, sent.confidences = [], [], []
             return
@@ -363,6 +390,21 @@ class RulesEngine:
             if q > best[2]:
                 best = (rival, y, q)
         return best
+
+
+def _added_sentences(doc: list[_Sentence]) -> list[int]:
+    """The sentences of ``doc`` that a site may have added to a spun article unspun: those with a lower-case
+    "the", if they stand only at its start and end and hold at most :data:`ADDED_MAX_SHARE` of its words (a clean
+    article with "the" in one sentence in its middle, or in a lead of a fifth of it, is no spun one). Else none."""
+    marked = [any(t.text == "the" for t in sent.tokens) for sent in doc]
+    if all(marked) or not any(marked):
+        return []
+    first, last = marked.index(False), len(marked) - marked[::-1].index(False)
+    if any(marked[first:last]):
+        return []
+    added = [k for k, m in enumerate(marked) if m]
+    words = [sum(1 for t in sent.tokens if t.text[0].isalnum()) for sent in doc]
+    return added if sum(words[k] for k in added) <= ADDED_MAX_SHARE * sum(words) else []
 
 
 def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:

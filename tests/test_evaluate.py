@@ -242,3 +242,23 @@ def test_first_words_cuts_every_article(tmp_path: Path, monkeypatch: pytest.Monk
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "## Restoration quality: rules engine, 4 articles, first 12 words, batches of 4" in text
     assert "Every article was cut to its first 12 words (spun and clean)." in text
+
+
+def test_footer_ends_every_article_unspun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """--footer ends every article, spun and clean, with a line its site adds: the swaps are the article's
+    alone, and the footer's words count in the clean text."""
+    import scripts.benchmarks_md as bm
+    from scripts.evaluate import FOOTERS, REUTERS, main
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    monkeypatch.setattr(bm, "BENCHMARKS_PATH", tmp_path / "BENCHMARKS.md")
+    assert main(["--style", "field", "--docs", "4", "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)["results"]["field"]
+    assert main(["--style", "field", "--docs", "4", "--footer", "--json", "--write-benchmarks"]) == 0
+    footed = json.loads(capsys.readouterr().out)["results"]["field"]
+    assert footed["swaps"] == plain["swaps"]
+    assert footed["clean_words"] - plain["clean_words"] == sum(len(f.split()) for f in FOOTERS)
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "## Restoration quality: rules engine, 4 articles, with a footer" in text and FOOTERS[0] in text
+
