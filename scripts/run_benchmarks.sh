@@ -9,6 +9,7 @@ python -m scripts.evaluate --style field --docs 200 --batch 50 --sweep 0.5,0.7,0
 python -m scripts.evaluate --style field --docs 200 --batch 200 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --first-words 20 --batch 50 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --footer --write-benchmarks
+python -m scripts.evaluate --style field --docs 200 --footer --batch 200 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 1600 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --table-docs 6400 --sweep 0.5,0.7,0.9 --write-benchmarks

@@ -117,7 +117,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains", "unspun",
+        "extra", "model_arcs", "gains", "unspun", "repeat",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -138,6 +138,7 @@ class _Sentence:
         self.model_arcs: frozenset[tuple[int, int, tuple[str, ...]]] = frozenset()
         self.gains: Gains = {}
         self.unspun = False  # added to a field-spun document unspun (a header or footer): read with CLEAN_P_FIELD
+        self.repeat = False  # the same words as an earlier sentence of the batch: no new evidence of the spinner's table
 
 
 class RulesEngine:
@@ -203,6 +204,7 @@ class RulesEngine:
         disabled = frozenset(cfg.disable)
         docs = [document_sentences(text, d) for d, text in enumerate(texts)]
         flat = [s for doc in docs for s in doc]
+        _mark_repeats(flat)
         if propose is not None and flat:
             # one line without markup, as the model was trained
             texts_of = [" ".join(without_markup(texts[s.doc][s.tokens[0].start : s.tokens[-1].end]).split()) for s in flat]
@@ -279,7 +281,7 @@ class RulesEngine:
         if not evidence:
             return {}
         table, batch_counts = evidence[0].table, evidence[0].batch_counts
-        flat = [s for doc in docs for s in doc]
+        flat = [s for doc in docs for s in doc if not s.repeat]
         made = _table_places(flat, table)
         nearest = similar_forms((s.forms for s in flat), sorted({spun for spun, _ in made}), 1, _is_cipher_word)
         return {
@@ -392,6 +394,15 @@ class RulesEngine:
         return best
 
 
+def _mark_repeats(flat: list[_Sentence]) -> None:
+    """Mark each sentence whose words an earlier sentence of the batch has (``_Sentence.repeat``)."""
+    seen: set[tuple[str, ...]] = set()
+    for sent in flat:
+        key = tuple(sent.forms)
+        sent.repeat = key in seen
+        seen.add(key)
+
+
 def _added_sentences(doc: list[_Sentence]) -> list[int]:
     """The sentences of ``doc`` that a site may have added to a spun article unspun: those with a lower-case
     "the", if they stand only at its start and end and hold at most :data:`ADDED_MAX_SHARE` of its words (a clean
@@ -499,8 +510,10 @@ def _learn_table(
       ones, and 236 of 282 entries learnt on 200 dev articles were wrong:
       model_cards/reversal_dictionary.md.)
 
-    A swap's weight is the share of the spun form's occurrences that it explains.
+    A swap's weight is the share of the spun form's occurrences that it explains. A sentence repeated in the batch
+    (a site's footer under every article) counts once: its places agree with each other whatever the spinner did.
     """
+    flat = [sent for sent in flat if not sent.repeat]
     support: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     occurrences: dict[str, list[tuple[_Sentence, int]]] = defaultdict(list)
     lower: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # form -> [lower-case places, places] past each first word
@@ -603,10 +616,11 @@ def _pool_table_swaps(
     the same wherever the decoder makes it.
     """
     for (spun, original), places in _table_places(flat, table).items():
+        distinct = [(sent, k) for sent, k in places if not sent.repeat]  # a repeated sentence counts once
         if known.get(spun) == original or (
-            len(places) >= TABLE_AGREEMENT_MIN_PLACES
-            and len(places) >= TABLE_AGREEMENT_SHARE * batch_counts[spun]
-            and statistics.median(sent.confidences[k] for sent, k in places) >= TABLE_AGREEMENT_MIN_MEDIAN
+            len(distinct) >= TABLE_AGREEMENT_MIN_PLACES
+            and len(distinct) >= TABLE_AGREEMENT_SHARE * batch_counts[spun]
+            and statistics.median(sent.confidences[k] for sent, k in distinct) >= TABLE_AGREEMENT_MIN_MEDIAN
         ):
             for sent, k in places:
                 sent.confidences[k] = max(sent.confidences[k], TABLE_AGREEMENT_CONFIDENCE)
@@ -615,8 +629,9 @@ def _pool_table_swaps(
 def _cipher_form(form: str, lower: list[int], dictionary: ReversalDictionary) -> bool:
     """A form the cipher may decipher: one a spinner can have written — a word some thesaurus
     lists (a key of the dictionary), mostly lower case where case is free (``lower``: lower-case
-    places, places). Names and newswire abbreviations ("Lyng", "mln", "dlrs") are left alone."""
-    return form in dictionary and lower[0] >= CIPHER_MIN_LOWER * lower[1]
+    places, places; a form only ever seen first in its sentence, as "Revs" in an earnings table, is not). Names and
+    newswire abbreviations ("Lyng", "mln", "dlrs") are left alone."""
+    return form in dictionary and lower[1] > 0 and lower[0] >= CIPHER_MIN_LOWER * lower[1]
 
 
 def _is_cipher_word(word: str) -> bool:

@@ -262,3 +262,17 @@ def test_footer_ends_every_article_unspun(tmp_path: Path, monkeypatch: pytest.Mo
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "## Restoration quality: rules engine, 4 articles, with a footer" in text and FOOTERS[0] in text
 
+
+def test_a_footer_under_every_article_teaches_the_batch_nothing() -> None:
+    """A site's footer under 50 clean articles sent as one batch is one sentence 12 or 13 times: its places agree
+    with each other whatever a spinner did, so they count once when the batch learns its spinner's table (before,
+    "newsletter" became "try" in all 13 of its footers)."""
+    from scripts.evaluate import FOOTERS, REUTERS, load_reuters
+    from service import restore_many
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    docs = [f"{article}\n\n{FOOTERS[k % len(FOOTERS)]}" for k, article in enumerate(load_reuters(50))]
+    results = restore_many(docs, engine="rules")
+    assert [(e.spun, e.original) for doc, r in zip(docs, results, strict=True) for e in r.edits if e.end > doc.rindex("\n\n")] == []
+    assert sum(len(r.edits) for r in results) < 20  # clean articles

@@ -14,6 +14,8 @@ from service.settings import Settings
 from tests.conftest import start_server
 
 SPUN = "The supervision pronounced on Tuesday that a infantry would leave a city. Officials pronounced a army left."
+DAYS = ("Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+TOWNS = ("Mosul", "Basra", "Kirkuk", "Najaf", "Erbil")
 
 
 def test_a_full_chunk_is_handed_out_once_and_the_rest_waits() -> None:
@@ -76,7 +78,8 @@ def test_a_feed_folder_keeps_the_evidence_across_restarts(tmp_path: Path, caplog
 def test_processes_that_share_a_feed_folder_learn_one_table(tmp_path: Path) -> None:
     """Each process writes what it reads to its own file and learns from all of them: the table of both chunks."""
     first, second = Feeds(learn_every=2, directory=tmp_path), Feeds(learn_every=2, directory=tmp_path)
-    long = " ".join([SPUN] * 5)  # "pronounced" at 10 places a document: a chunk teaches a swap
+    # "pronounced" at 10 places a document, in sentences that differ (a repeated one counts once): a chunk teaches a swap
+    long = " ".join(SPUN.replace("Tuesday", day).replace("left.", f"left {town}.") for day, town in zip(DAYS, TOWNS, strict=True))
     one, two = [long, long.replace("Tuesday", "Monday")], [long.replace("city", "town"), long]
     first.read("wire", first.add("wire", one))
     second.read("wire", second.add("wire", two))

@@ -6,7 +6,7 @@ import pytest
 
 from service.candidates import Arc
 from service.decoder import Decision
-from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _pool_table_swaps, _Sentence
+from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _mark_repeats, _pool_table_swaps, _Sentence
 from service.text import sentences
 
 TABLE = {"plenty": {"stock": 1.0}}
@@ -56,3 +56,13 @@ def test_a_swap_of_the_callers_table_is_trusted_wherever_it_is_made() -> None:
     """``RestoreConfig.spinner_table``: learnt from a corpus, or written by a person."""
     assert _pooled([0.3, None, None], known={"plenty": "stock"}) == [TABLE_AGREEMENT_CONFIDENCE]
     assert _pooled([0.3, None, None], known={"plenty": "shares"}) == [0.3]
+
+
+def test_a_repeated_sentence_counts_once() -> None:
+    """The same sentence at every place (a site's footer under each article) agrees with itself whatever the spinner
+    did: it is one place, too few to pool."""
+    batch = _batch([*DOUBTED, 0.95, None])
+    _mark_repeats(batch)
+    assert [s.repeat for s in batch] == [False] + [True] * 8
+    _pool_table_swaps(batch, TABLE, {"plenty": 1}, {})
+    assert [c for s in batch for c in s.confidences] == [*DOUBTED, 0.95]
