@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from operator import mul
 from pathlib import Path
 
-from .candidates import Arc, DocumentEvidence, zipf
+from .candidates import Arc, DocumentEvidence, probability, zipf
 from .decoder import Decision
 
 __all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier", "shipped_verifier", "verifier_path"]
@@ -137,7 +137,7 @@ class Verifier:
     def probability(self, x: Sequence[float]) -> float:
         """P(the edit is a true restoration) for the feature vector ``x`` (as long as :data:`FEATURES`)."""
         z = sum(map(mul, self._coef, x), self._intercept)  # the intercept first, then each term in order
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return probability(z)
 
     def to_json(self) -> str:
         """The artefact's text (see :func:`load_verifier`)."""
