@@ -33,7 +33,6 @@ from scripts.spinner import Spinner
 from scripts.train_verifier import fit_logistic, wiki_documents
 from service.candidates import ARTICLE_GAIN_RANGE
 from service.rules_engine import RulesEngine, document_sentences
-from service.text import Token
 
 __all__ = ["Sample", "fit", "main", "sample"]
 
@@ -60,18 +59,14 @@ def sample(n_docs: int) -> Sample:
     for doc in wiki_documents(n_docs):
         for sent in document_sentences(spinner.spin(doc).spun):
             spun.extend(engine.article_gains(sent))
-            spun_words += _words(sent.tokens)
+            spun_words += sent.n_words
         for sent in document_sentences(doc):
             gains = engine.article_gains(sent)
             clean.extend(gains)
             if not any(t.text == "the" for t in sent.tokens):
                 clean_a += len(gains)
-                clean_words += _words(sent.tokens)
+                clean_words += sent.n_words
     return Sample(np.array(spun), np.array(clean), len(spun) / spun_words, clean_a / clean_words)
-
-
-def _words(tokens: list[Token]) -> int:
-    return sum(1 for t in tokens if t.text[0].isalnum())
 
 
 def fit(spun: np.ndarray, clean: np.ndarray) -> tuple[float, float]:

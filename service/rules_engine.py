@@ -117,7 +117,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains", "unspun", "repeat",
+        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -128,6 +128,7 @@ class _Sentence:
         self.joins = frozenset(k for k in range(1, len(tokens)) if has_markup_between(text, tokens[k - 1], tokens[k])) if text else frozenset()
         self.forms = lm_sentence(tokens)
         self.lm_forms = query_forms(self.forms)  # what the language model reads (the decoder's input)
+        self.n_words = sum(1 for f in self.forms if f[0].isalnum())
         self.spared = foreign_neighbourhoods(tokens, self.forms)  # in a quote in another language: no candidates
         self.unfit: frozenset[int] = frozenset()
         self.proposals: Proposals | None = None  # the candidate arcs, proposed once, priced per pass
@@ -174,7 +175,7 @@ class RulesEngine:
                 for edit in _to_edits(text, s.tokens, d, p, s.joins)
             ]
             restored = apply_edits(text, edits)
-            n_words = sum(1 for s in doc for f in s.forms if f[0].isalnum())
+            n_words = sum(s.n_words for s in doc)
             # the document's own field evidence (a headline is not called spun for the company it keeps) and every
             # content decision, also those under min_confidence: how spun a text looks does not depend on how sure
             # an edit must be to be made (model_cards/language_model.md)
@@ -248,7 +249,7 @@ class RulesEngine:
         if not added:
             return evidence
         body = [k for k in range(len(doc)) if k not in added]
-        n_words = sum(1 for k in body for t in doc[k].tokens if t.text[0].isalnum())
+        n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
         p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
         if p_field <= evidence.p_field:
@@ -414,8 +415,7 @@ def _added_sentences(doc: list[_Sentence]) -> list[int]:
     if any(marked[first:last]):
         return []
     added = [k for k, m in enumerate(marked) if m]
-    words = [sum(1 for t in sent.tokens if t.text[0].isalnum()) for sent in doc]
-    return added if sum(words[k] for k in added) <= ADDED_MAX_SHARE * sum(words) else []
+    return added if sum(doc[k].n_words for k in added) <= ADDED_MAX_SHARE * sum(sent.n_words for sent in doc) else []
 
 
 def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
