@@ -43,7 +43,7 @@ _LETTER_ENTITY = (  # Latin-1 and Latin Extended-A letters: by name, in decimal 
 _LETTERS = r"[^\W_]+(?:(?:[" + _MARKS + r"]|" + _LETTER_ENTITY + r")+[^\W_]*)*"
 WORD_RE = re.compile(
     _LETTERS + r"(?:(?:[-.\u00ad\u2010\u2011]|&(?:shy|#173|#[xX][aA][dD]);)" + _LETTERS + r"|(?<=\d),\d{3}(?!\d))*"
-    r"(?:" + _APOS + r"(?:" + _LETTERS + r")(?!" + _APOS + r"))?",
+    r"(?:" + _APOS + r"(?:" + _LETTERS + r")(?!" + _APOS + r"|[\w" + _MARKS + r"]))?",  # a whole run of letters, not a quote
     re.UNICODE,
 )
 _CLITIC_RE = re.compile(r"(?i)^(.+?)(n" + _APOS + r"t|" + _APOS + r"(?:s|re|ve|ll|d|m))$")

@@ -23,6 +23,15 @@ def test_clitics_split() -> None:
     assert [t.text for t in tokenize("Iran's don't")] == ["Iran", "'s", "do", "n't"]
 
 
+def test_a_word_after_an_apostrophe_is_never_cut_inside_its_letters() -> None:
+    """A word with an apostrophe is one token only if no apostrophe follows it ("O'Brien", not a quote's "'big'"),
+    and it never ends inside a run of letters or before an accent: hypothesis found "a'sa" + U+0301 cut before its
+    accent (an edit there left the mark behind), and "O'Neill's" came out as "O'Neil", "l", "'s"."""
+    assert [t.text for t in tokenize("aaA a'sa\u0301's")] == ["aaA", "a", "'", "sa\u0301", "'s"]
+    assert [t.text for t in tokenize("O'Neill's a'bc'")] == ["O", "'", "Neill", "'s", "a", "'", "bc", "'"]
+    assert [t.text for t in tokenize("O'Brien's")] == ["O", "'", "Brien", "'s"]
+
+
 def test_an_apostrophe_may_be_an_html_entity() -> None:
     """WordPress writes "Iran&#8217;s": one word and its clitic, as "Iran's" is (until 2026-12-06 three tokens)."""
     text = "Iran&#8217;s don&rsquo;t O&#8217;Brien it&#39;s"
