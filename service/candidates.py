@@ -24,7 +24,7 @@ from typing import NamedTuple
 from wordfreq import get_frequency_dict, zipf_frequency
 
 from .dictionary import Candidate, ReversalDictionary
-from .lm import GapFiller
+from .lm import NEWSWIRE_WORDS, GapFiller
 from .text import Token
 
 __all__ = [
@@ -75,8 +75,10 @@ CLEAN_A_RATE = 0.0249
 UNSPUN_SENTENCE_ODDS = 0.1
 # p_field of a text with a lower-case "the": the field spinner leaves none.
 CLEAN_P_FIELD = 0.02
-# A document is English enough to restore when this share of its lower-case words have a
-# wordfreq Zipf frequency of at least COMMON_ZIPF (clean news: ~0.95; French or German: < 0.5).
+# A document is English enough to restore when this share of its lower-case words (those that start with a letter:
+# not "3rd") have a wordfreq Zipf frequency of at least COMMON_ZIPF or are newswire shorthand (lm.NEWSWIRE_WORDS:
+# "mln", "cts", "mths"; until 2026-12-07 an earnings report written in them fell below it). Clean news: ~0.95;
+# French or German: < 0.5.
 MIN_ENGLISH = 0.7
 COMMON_ZIPF = 3.0
 # A quote in another language inside an English article ("Il y a une semaine, la situation a changé") is no spun
@@ -178,9 +180,9 @@ class DocumentEvidence(NamedTuple):
                 n_a += w == "a"
                 low = w.lower()
                 counts[low] = counts.get(low, 0) + 1
-                if w.islower():
+                if w.islower() and w[0].isalpha():
                     n_lower += 1
-                    n_common += zipf(w) >= COMMON_ZIPF
+                    n_common += w in NEWSWIRE_WORDS or zipf(w) >= COMMON_ZIPF
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
@@ -452,10 +454,10 @@ def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:
 
 def _is_content_candidate(tok: Token, index: int) -> bool:
     """Words that may be swaps: alphabetic, with a vowel (spinners write words, not
-    abbreviations such as "pct" or "mln"), without an inner "." (not "e.g" or "example.com"),
-    not a proper noun or acronym mid-sentence."""
+    abbreviations such as "pct" or "mln"), not newswire shorthand ("yr", ``lm.NEWSWIRE_WORDS``),
+    without an inner "." (not "e.g" or "example.com"), not a proper noun or acronym mid-sentence."""
     text = tok.text
-    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()) or "." in text:
+    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()) or "." in text or text.lower() in NEWSWIRE_WORDS:
         return False
     if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
         return False

@@ -57,9 +57,9 @@ _BUILD = "`python scripts/train_lm.py`"
 
 #: Newswire shorthand -> the word Wikipedia writes. The model is trained on Wikipedia, which
 #: writes "nine million dollars" and "$33 a barrel", never "nine mln dlrs" or "33 dlrs a barrel",
-#: so it judged the words around such shorthand with no context at all. None of these has a
-#: vowel, so none is a word the engine may edit (``candidates._is_content_candidate``): the
-#: mapping changes what the model reads, never the text.
+#: so it judged the words around such shorthand with no context at all. None of these is a word
+#: the engine may edit (``candidates._is_content_candidate``): the mapping changes what the model
+#: reads, never the text.
 NEWSWIRE_WORDS: dict[str, str] = {
     "dlr": "dollar",
     "dlrs": "dollars",
@@ -73,6 +73,8 @@ NEWSWIRE_WORDS: dict[str, str] = {
     "qtr": "quarter",
     "shr": "share",
     "shrs": "shares",
+    "yr": "year",
+    "yrs": "years",
 }
 
 
