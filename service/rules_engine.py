@@ -702,9 +702,13 @@ def _detokenize(words: Sequence[str]) -> str:
     return out
 
 
+_OPENING_QUOTES = frozenset('"“„«‘\'')
+
+
 def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: float, joins: frozenset[int]) -> list[Edit]:
     """The edit of ``decision``; a phrase across markup becomes one edit per piece it changes (:func:`_pieces`),
-    so the markup between them stays."""
+    so the markup between them stays. A digit has no case to pass on: written out where it opens its sentence (a
+    quote's marks before it at most), a number takes a capital ("9 people died" -> "Nine people died")."""
     arc = decision.arc
     pieces = _pieces(arc, joins)
     if pieces is None:  # it would drop markup: the lattice holds no such arc, and no edit is made of one
@@ -720,8 +724,14 @@ def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: fl
     span = tokens[arc.start : arc.end]
     start, end = span[0].start, span[-1].end
     spun = text[start:end]
-    alternatives = tuple(_replacement(text, span, w) if w else spun for w in decision.alternatives)
-    return [Edit(start, end, spun, _replacement(text, span, arc.words), round(confidence, 4), arc.source, alternatives)]  # type: ignore[arg-type]
+    capital = spun[:1].isdigit() and all(t.text in _OPENING_QUOTES for t in tokens[: arc.start])
+
+    def written(words: Sequence[str]) -> str:
+        replacement = _replacement(text, span, words)
+        return replacement[:1].upper() + replacement[1:] if capital else replacement
+
+    alternatives = tuple(written(w) if w else spun for w in decision.alternatives)
+    return [Edit(start, end, spun, written(arc.words), round(confidence, 4), arc.source, alternatives)]  # type: ignore[arg-type]
 
 
 def _replacement(text: str, span: list[Token], words: Sequence[str]) -> str:

@@ -153,6 +153,19 @@ def test_non_english_text_is_left_alone(text: str) -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+def test_an_earnings_report_in_newswire_shorthand_is_english() -> None:
+    """Until 2026-12-07 "mln", "cts", "mths" and "qtr" counted as foreign words, and a report written in them fell
+    below the English share (0.66 here): 20 of the 200 field-spun dev articles got no edit at all."""
+    text = (
+        "Qtr ended Sept 30\n    Shr loss 18 cts vs loss 56 cts\n    Net loss 1.2 mln vs loss 3.4 mln\n"
+        "    Revs 26.4 mln vs 27.1 mln\n    9 mths\n    Shr loss 40 cts vs loss 80 cts\n    Net loss 2.6 mln vs loss 4.9 mln\n"
+        "    NOTE: A company pronounced 9 mths net includes a loss of 2 mln dlrs on a sale of its unit.\n"
+    )
+    result = restore_and_explain(text, engine="rules")
+    assert_loss_free(text, result)
+    assert {("9", "Nine"), ("pronounced", "said"), ("9", "nine"), ("2", "two")} <= {(e.spun, e.original) for e in result.edits}
+
+
 @pytest.mark.parametrize(
     ("text", "quote"),
     [
@@ -534,6 +547,15 @@ def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
     assert "lost nine mln dlrs" in result.text and "three banks" in result.text
     assert "2.5 mln" in result.text and "April 9." in result.text
     assert {e.source for e in result.edits if e.spun in ("9", "3")} == {"number"}
+
+
+def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> None:
+    """A digit has no case for the number word to take: until 2026-12-07 "Shares rose. 9 people died" came back as
+    "Shares rose. nine people died"."""
+    spun = "Shares rose. 9 people died in a crash, a police pronounced. “3 men left,” he pronounced. It left 4 cars."
+    result = restore_and_explain(spun, engine="rules")
+    assert_loss_free(spun, result)
+    assert [(e.spun, e.original) for e in result.edits if e.source == "number"] == [("9", "Nine"), ("3", "Three"), ("4", "four")]
 
 
 def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
