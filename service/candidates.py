@@ -28,7 +28,8 @@ from .lm import NEWSWIRE_WORDS, GapFiller
 from .text import Token
 
 __all__ = [
-    "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "RULE_SOURCES",
+    "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "OPENING_MARKS",
+    "RULE_SOURCES",
     "article_log_lr", "body_log_odds", "foreign_neighbourhoods", "probability", "zipf",
 ]
 
@@ -464,7 +465,8 @@ def _is_content_candidate(tok: Token, index: int) -> bool:
     return True
 
 
-_OPENERS = frozenset('"“„«‘\'(¿¡')
+#: Marks a sentence or a quote may open with before its first word.
+OPENING_MARKS = frozenset('"“„«‘\'(¿¡')
 
 
 def foreign_neighbourhoods(tokens: list[Token], forms: list[str]) -> frozenset[int]:
@@ -472,7 +474,7 @@ def foreign_neighbourhoods(tokens: list[Token], forms: list[str]) -> frozenset[i
     capitalised word counts only where a sentence or a quote opens with it ("« Il y a"): elsewhere it is a name
     ("a Banco de Lima unit", "a Punta del Este meeting" are English)."""
     flags = [
-        f in FOREIGN_WORDS and (t.text.islower() or i == 0 or tokens[i - 1].text in _OPENERS)
+        f in FOREIGN_WORDS and (t.text.islower() or i == 0 or tokens[i - 1].text in OPENING_MARKS)
         for i, (t, f) in enumerate(zip(tokens, forms, strict=True))
     ]
     if sum(flags) < FOREIGN_NEIGHBOURS:

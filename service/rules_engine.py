@@ -23,6 +23,7 @@ from .candidates import (
     FUNCTION_WORDS,
     MIN_ENGLISH,
     NUMBER_WORDS,
+    OPENING_MARKS,
     RULE_SOURCES,
     Arc,
     CandidateGenerator,
@@ -702,13 +703,11 @@ def _detokenize(words: Sequence[str]) -> str:
     return out
 
 
-_OPENING_QUOTES = frozenset('"“„«‘\'')
-
-
 def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: float, joins: frozenset[int]) -> list[Edit]:
     """The edit of ``decision``; a phrase across markup becomes one edit per piece it changes (:func:`_pieces`),
-    so the markup between them stays. A digit has no case to pass on: written out where it opens its sentence (a
-    quote's marks before it at most), a number takes a capital ("9 people died" -> "Nine people died")."""
+    so the markup between them stays. A digit has no case to pass on: written out where it opens its sentence (only a
+    quote's or a bracket's marks before it, ``candidates.OPENING_MARKS``), a number takes a capital ("9 people died"
+    -> "Nine people died")."""
     arc = decision.arc
     pieces = _pieces(arc, joins)
     if pieces is None:  # it would drop markup: the lattice holds no such arc, and no edit is made of one
@@ -724,7 +723,7 @@ def _to_edits(text: str, tokens: list[Token], decision: Decision, confidence: fl
     span = tokens[arc.start : arc.end]
     start, end = span[0].start, span[-1].end
     spun = text[start:end]
-    capital = spun[:1].isdigit() and all(t.text in _OPENING_QUOTES for t in tokens[: arc.start])
+    capital = spun[:1].isdigit() and all(t.text in OPENING_MARKS for t in tokens[: arc.start])
 
     def written(words: Sequence[str]) -> str:
         replacement = _replacement(text, span, words)
