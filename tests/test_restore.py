@@ -549,6 +549,20 @@ def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
     assert {e.source for e in result.edits if e.spun in ("9", "3")} == {"number"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norway's central bank special drawing right holdings were 3.16 billion crowns, compared with 3.06 billion in April.",
+        "Revenues of financial institutions are forecast to rise 4.2 pct to 1.73 billion dinars in 1987/88.",
+        "Asahan reported total losses of 97.6 billion rupiah between 1982 and 1985.",
+    ],
+)
+def test_a_figure_is_never_rescaled(text: str) -> None:
+    """Clean Reuters sentences: until 2026-12-07 their "billion" became "million" (0.66, 0.69) or "trillion" (0.62),
+    thesaurus sister terms; no word of quantity is proposed for another now (``candidates.QUANTITY_WORDS``)."""
+    assert restore_and_explain(text, engine="rules").edits == []
+
+
 def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> None:
     """A digit has no case for the number word to take: until 2026-12-07 "Shares rose. 9 people died" came back as
     "Shares rose. nine people died"."""
