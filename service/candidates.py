@@ -15,6 +15,7 @@ leaving the span alone). Sources:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
@@ -29,7 +30,7 @@ from .text import Token
 
 __all__ = [
     "Arc", "DocumentEvidence", "CandidateGenerator", "Proposals", "FUNCTION_WORDS", "NUMBER_WORDS", "OPENING_MARKS",
-    "QUANTITY_WORDS", "RULE_SOURCES",
+    "QUANTITY_WORDS", "RULE_SOURCES", "no_restoration", "same_word",
     "article_log_lr", "body_log_odds", "foreign_neighbourhoods", "probability", "zipf",
 ]
 
@@ -57,6 +58,49 @@ NUMBER_WORDS: dict[str, str] = {
 QUANTITY_WORDS = frozenset(NUMBER_WORDS.values()) | {
     w + s for w in ("hundred", "thousand", "million", "billion", "trillion") for s in ("", "s")
 }
+# British and American spellings of one word ("privatisation" / "privatization", "colour" / "color", "centre" /
+# "center"), with or without a hyphen ("on-line" / "online"): the thesauri list them as synonyms, but writing one for
+# the other restores nothing and changes a publication's spelling. Each rule rewrites the British pattern; two words
+# with the same rewriting are one word.
+_SPELLING_RULES = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"is(e|ed|es|ing|ation|ations|er|ers)$", r"iz\1"),
+        (r"ys(e|ed|es|ing)$", r"yz\1"),
+        (r"our(s|ed|ing|ite|ites|able|er|ers|al|ally)?$", r"or\1"),
+        (r"([^aeiou])re(s|d)?$", r"\1er\2"),
+        (r"ence(s)?$", r"ense\1"),
+        (r"ogue(s)?$", r"og\1"),
+        (r"amme(s)?$", r"am\1"),
+        (r"ll(ed|ing|er|ers)$", r"l\1"),
+        (r"(?<=[a-z])(ae|oe)(?=[a-z])", "e"),
+    )
+)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` in another spelling, British or American (:data:`_SPELLING_RULES`).
+
+    >>> same_word("privatisation", "privatization"), same_word("travelled", "traveled"), same_word("on-line", "online")
+    (True, True, True)
+    >>> same_word("stimulation", "stimulus"), same_word("realised", "accomplished")
+    (False, False)
+    """
+    return a != b and _spelling_key(a) == _spelling_key(b)
+
+
+@lru_cache(maxsize=65536)
+def _spelling_key(word: str) -> str:
+    word = word.replace("-", "")
+    for pattern, replacement in _SPELLING_RULES:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def no_restoration(form: str, original: str) -> bool:
+    """Candidates that restore nothing whatever the context: a word of quantity for another (:data:`QUANTITY_WORDS`),
+    the same word in another spelling (:func:`same_word`)."""
+    return (form in QUANTITY_WORDS and original in QUANTITY_WORDS) or same_word(form, original)
 
 
 # Share of occurrences the field spinner rewrites with a field fingerprint (as scripts/spinner.py assumes):
@@ -363,7 +407,7 @@ class CandidateGenerator:
         spinner style no restored text changed without them. Nor a hyphenated compound for a
         plain word ("pronounced" -> "out-and-out", "general" -> "world-wide"): a spinner
         swaps a word for a word, no field fingerprint has one, and none was ever restored
-        (model_cards/reversal_dictionary.md). Nor a word of quantity for another (:data:`QUANTITY_WORDS`).
+        (model_cards/reversal_dictionary.md). Nor what restores nothing (:func:`no_restoration`).
         """
         hyphenated = "-" in form
         return _arc_fields(
@@ -373,7 +417,7 @@ class CandidateGenerator:
             and (eligible or c.source == "fingerprint")
             and not (c.source == "thesaurus" and " " in c.original)
             and (hyphenated or "-" not in c.original or c.source not in _THESAURUS_SOURCES)
-            and not (form in QUANTITY_WORDS and c.original in QUANTITY_WORDS)
+            and not no_restoration(form, c.original)
         )
 
     def _context_arcs(self, i: int, forms: list[str], seen: set[tuple[str, ...]]) -> list[Arc]:
@@ -382,9 +426,7 @@ class CandidateGenerator:
         logp = math.log10(CONTEXT_WEIGHT)
         arcs = []
         for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
-            if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word) and not (
-                forms[i] in QUANTITY_WORDS and word in QUANTITY_WORDS
-            ):
+            if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word) and not no_restoration(forms[i], word):
                 arcs.append(Arc(i, i + 1, (word,), logp, "context", CONTEXT_WEIGHT))
         return arcs
 

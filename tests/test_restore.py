@@ -563,6 +563,18 @@ def test_a_figure_is_never_rescaled(text: str) -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+def test_a_british_spelling_is_no_spun_word() -> None:
+    """A clean Reuters article (reut2-018): until 2026-12-07 both its "privatisation" became "privatization" (0.62,
+    0.57), the thesauri's synonym; the same word in another spelling restores nothing (``candidates.same_word``)."""
+    text = (
+        "The French government's privatisation\nprogram, which began late last year, has earned the French\nState about "
+        "52 billion francs to date, the Finance Ministry\nsaid.\n    Sources close to Finance Minister Edouard Balladur "
+        "said the\nrevenues raised from the privatisation program would be used in\npriority to pay off public debt, "
+        "which stood at 398.2 billion\nat the end of 1986.\n"
+    )
+    assert restore_and_explain(text, engine="rules").edits == []
+
+
 def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> None:
     """A digit has no case for the number word to take: until 2026-12-07 "Shares rose. 9 people died" came back as
     "Shares rose. nine people died"."""
