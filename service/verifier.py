@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from operator import mul
 from pathlib import Path
 
-from .candidates import Arc, DocumentEvidence, probability, zipf
+from .candidates import CLEAN_P_FIELD, Arc, DocumentEvidence, probability, zipf
 from .decoder import Decision
 
 __all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier", "shipped_verifier", "verifier_path"]
@@ -48,6 +48,11 @@ SOURCE_GROUPS: dict[str, str] = {
     "model": "model",
 }
 _GROUPS = tuple(dict.fromkeys(SOURCE_GROUPS.values()))
+#: Share of its content words a text's first pass must change for its field fingerprints to count as such when a
+#: lower-case "the" says the field spinner did not write it: the spin rate (``rules_engine._spin_rate``) of clean
+#: Reuters articles stays at or under 0.02 in 99 % of them (300 of reut2-018); the issue's example sentence with a
+#: "the" in it has 0.078.
+FINGERPRINT_TRUST_RATE = 0.05
 
 _SCALARS: tuple[str, ...] = (
     "gain",
@@ -71,6 +76,14 @@ FEATURES: tuple[str, ...] = (*(f"is_{g}" for g in _GROUPS), *(f"gain_{g}" for g 
 _ONE_HOT: dict[str, tuple[float, ...]] = {g: tuple(float(g == h) for h in _GROUPS) for g in _GROUPS}
 
 
+def _not_field_spun(evidence: DocumentEvidence) -> bool:
+    """Whether a text shows no sign of the field spinner, whose table the field fingerprints are: a lower-case "the"
+    (``p_field`` at :data:`~service.candidates.CLEAN_P_FIELD`) and under :data:`FINGERPRINT_TRUST_RATE` of its content
+    words changed by the first pass. There a fingerprint is the thesaurus pair it is anywhere else: in 1,000 clean
+    Reuters articles "organisation" -> "group", "trigger" -> "launch" had been made at 0.7-0.98."""
+    return evidence.field_evidence and evidence.p_field <= CLEAN_P_FIELD and evidence.spin_rate < FINGERPRINT_TRUST_RATE
+
+
 def features(
     decision: Decision,
     forms: Sequence[str],
@@ -80,11 +93,14 @@ def features(
 ) -> list[float]:
     """The feature vector of one decision, in the order of :data:`FEATURES`.
 
-    ``model_arcs`` are the seq2seq model's proposals for the sentence (empty for the rules engine).
+    ``model_arcs`` are the seq2seq model's proposals for the sentence (empty for the rules engine). A field
+    fingerprint in a text with no sign of the field spinner (:func:`_not_field_spun`) is judged as a thesaurus pair.
     """
     arc: Arc = decision.arc
     start, end, words = arc.start, arc.end, arc.words
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
+    if group == "fingerprint" and _not_field_spun(evidence):
+        group = "thesaurus"
     one_hot = _ONE_HOT[group]
     gain = max(-5.0, min(10.0, decision.lm_gain))
     one_token = end == start + 1

@@ -575,6 +575,31 @@ def test_a_british_spelling_is_no_spun_word() -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+TRIGGER_DATE = (  # reut2-018: a clean article with three "trigger", a field fingerprint's spun form
+    "Illinois Governor James Thompson will\nlikely sign a bill setting December 1, 1990, as the trigger\ndate opening "
+    "the state to wider interstate banking, a\ngubernatorial spokesman said.\n    The bill passed both chambers of the "
+    "Illinois legislature\nthis week by wide margins.\n    The bill provides that Illinois banks and bank holding\n"
+    "companies can be acquired by similar institutions from any\nstate with a reciprocal law. Current Illinois law "
+    "limits\ninterstate banking to six Midwestern states.\n    The governor had supported a July 1, 1988, date for "
+    "full\ninterstate banking. Large banking firms, particularly Citicorp\n<CCI>, have lobbied for the earlier date.\n"
+    "    But legislation with the later date was approved in the\nstate's house and senate. The governor has the "
+    "authority to use\nan amendatory veto and pencil in an earlier trigger date.\n    \"I'm sure the bill will get his "
+    "approval,\" the spokesman\nsaid. \"The only question is whether he will use his authority\nto change the trigger "
+    "date. He will hear from people who want\nthe different dates. I don't think he'll take action before\nlate "
+    "summer.\""
+)
+
+
+def test_a_field_fingerprint_in_a_text_the_field_spinner_did_not_write_is_a_thesaurus_pair() -> None:
+    """The fingerprints are the field spinner's table. Until 2026-12-07 the verifier trusted them in any text: this
+    clean article lost its three "trigger" to "launch" (0.94-0.98). With a lower-case "the" and little else changed, a
+    fingerprint is judged as a thesaurus pair; the issue's example with a "the" in it keeps its restorations."""
+    result = restore_and_explain(TRIGGER_DATE, engine="rules")
+    assert [e for e in result.edits if e.spun == "trigger"] == []
+    spun = IRAN_SPUN.replace("by a commander", "by the commander")
+    assert ("revisit", "visit") in {(e.spun, e.original) for e in restore_and_explain(spun, engine="rules").edits}
+
+
 def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> None:
     """A digit has no case for the number word to take: until 2026-12-07 "Shares rose. 9 people died" came back as
     "Shares rose. nine people died"."""
