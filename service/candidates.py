@@ -426,7 +426,12 @@ class CandidateGenerator:
         logp = math.log10(CONTEXT_WEIGHT)
         arcs = []
         for word, _score in self.gap_filler.candidates(forms[i - 1], right, k=8):
-            if (word,) not in seen and word != forms[i] and _same_word_class(forms[i], word) and not no_restoration(forms[i], word):
+            if (
+                (word,) not in seen
+                and word != forms[i]
+                and _same_word_class(forms[i], word)
+                and not no_restoration(forms[i], word)
+            ):
                 arcs.append(Arc(i, i + 1, (word,), logp, "context", CONTEXT_WEIGHT))
         return arcs
 
@@ -509,7 +514,8 @@ def _is_content_candidate(tok: Token, index: int) -> bool:
     abbreviations such as "pct" or "mln"), not newswire shorthand ("yr", ``lm.NEWSWIRE_WORDS``),
     without an inner "." (not "e.g" or "example.com"), not a proper noun or acronym mid-sentence."""
     text = tok.text
-    if not text[0].isalpha() or not _VOWELS.intersection(text.lower()) or "." in text or text.lower() in NEWSWIRE_WORDS:
+    lower = text.lower()
+    if not text[0].isalpha() or not _VOWELS.intersection(lower) or "." in text or lower in NEWSWIRE_WORDS:
         return False
     if text[0].isupper() and (index > 0 or (len(text) > 1 and text.isupper())):
         return False

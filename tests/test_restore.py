@@ -158,12 +158,14 @@ def test_an_earnings_report_in_newswire_shorthand_is_english() -> None:
     below the English share (0.66 here): 20 of the 200 field-spun dev articles got no edit at all."""
     text = (
         "Qtr ended Sept 30\n    Shr loss 18 cts vs loss 56 cts\n    Net loss 1.2 mln vs loss 3.4 mln\n"
-        "    Revs 26.4 mln vs 27.1 mln\n    9 mths\n    Shr loss 40 cts vs loss 80 cts\n    Net loss 2.6 mln vs loss 4.9 mln\n"
+        "    Revs 26.4 mln vs 27.1 mln\n    9 mths\n    Shr loss 40 cts vs loss 80 cts\n"
+        "    Net loss 2.6 mln vs loss 4.9 mln\n"
         "    NOTE: A company pronounced 9 mths net includes a loss of 2 mln dlrs on a sale of its unit.\n"
     )
     result = restore_and_explain(text, engine="rules")
     assert_loss_free(text, result)
-    assert {("9", "Nine"), ("pronounced", "said"), ("9", "nine"), ("2", "two")} <= {(e.spun, e.original) for e in result.edits}
+    made = {(e.spun, e.original) for e in result.edits}
+    assert {("9", "Nine"), ("pronounced", "said"), ("9", "nine"), ("2", "two")} <= made
 
 
 @pytest.mark.parametrize(
@@ -552,7 +554,7 @@ def test_lone_digits_of_a_field_spun_text_are_written_out() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Norway's central bank special drawing right holdings were 3.16 billion crowns, compared with 3.06 billion in April.",
+        "Norway's central bank special drawing right holdings were 3.16 billion crowns, compared with 3.06 billion.",
         "Revenues of financial institutions are forecast to rise 4.2 pct to 1.73 billion dinars in 1987/88.",
         "Asahan reported total losses of 97.6 billion rupiah between 1982 and 1985.",
     ],
@@ -606,7 +608,8 @@ def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> No
     spun = "Shares rose. 9 people died in a crash, a police pronounced. “3 men left,” he pronounced. It left 4 cars."
     result = restore_and_explain(spun, engine="rules")
     assert_loss_free(spun, result)
-    assert [(e.spun, e.original) for e in result.edits if e.source == "number"] == [("9", "Nine"), ("3", "Three"), ("4", "four")]
+    numbers = [(e.spun, e.original) for e in result.edits if e.source == "number"]
+    assert numbers == [("9", "Nine"), ("3", "Three"), ("4", "four")]
 
 
 def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
