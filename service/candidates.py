@@ -99,7 +99,8 @@ def _spelling_key(word: str) -> str:
 
 def no_restoration(form: str, original: str) -> bool:
     """Candidates that restore nothing whatever the context: a word of quantity for another (:data:`QUANTITY_WORDS`),
-    the same word in another spelling (:func:`same_word`)."""
+    the same word in another spelling (:func:`same_word`). Neither the dictionary, the gap filler nor the batch's
+    cipher (``rules_engine._learn_table``) proposes one."""
     return (form in QUANTITY_WORDS and original in QUANTITY_WORDS) or same_word(form, original)
 
 

@@ -31,6 +31,7 @@ from .candidates import (
     Proposals,
     body_log_odds,
     foreign_neighbourhoods,
+    no_restoration,
     probability,
 )
 from .casing import transfer_casing
@@ -551,6 +552,7 @@ def _learn_table(
         tried = ranked[:CIPHER_NEIGHBOURS]
         if len({sent.doc for sent, _ in places}) == 1 and any(i in sent.unfit for sent, i in places):
             tried += [w for w in listed if w != spun and w not in tried and _is_cipher_word(w)][:CIPHER_LISTED]
+        tried = [w for w in tried if not no_restoration(spun, w)]  # "stabilise" shares its contexts with "stabilize"
         if not tried:
             continue
         every = math.ceil(len(places) / CIPHER_MAX_PLACES)  # at most CIPHER_MAX_PLACES of them, evenly spread

@@ -577,6 +577,25 @@ def test_a_british_spelling_is_no_spun_word() -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+def test_a_batch_learns_no_spelling_of_a_word_for_another() -> None:
+    """Eight Reuters articles (reut2-000 to 019), four with "stabilise" and four with "stabilize": the two share their
+    contexts, so until 2026-12-07 the batch's cipher learnt "stabilise" -> "stabilize" (and ``unspin learn`` would have
+    kept it); the same word in another spelling is no restoration there either."""
+    from scripts.evaluate import REUTERS, load_reuters
+    from service.candidates import same_word
+
+    if not (REUTERS / "reut2-000.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    articles = load_reuters(3000, files=tuple(f"reut2-{i:03d}.sgm.xz" for i in range(20)))
+    batch: list[str] = []
+    for spelling in ("stabilise", "stabilize"):
+        batch += [a for a in articles if re.search(rf"\b{spelling}\b", a)][:4]
+    assert len(batch) == 8
+    engine = _engine("rules")
+    _, evidence = engine.decide(batch, make_config(None, engine="rules"), verifier=engine.verifier)
+    assert [(spun, learnt) for spun, learnt in evidence[0].table.items() if any(same_word(spun, o) for o in learnt)] == []
+
+
 TRIGGER_DATE = (  # reut2-018: a clean article with three "trigger", a field fingerprint's spun form
     "Illinois Governor James Thompson will\nlikely sign a bill setting December 1, 1990, as the trigger\ndate opening "
     "the state to wider interstate banking, a\ngubernatorial spokesman said.\n    The bill passed both chambers of the "
