@@ -361,13 +361,18 @@ FOOTERS = (
 )
 
 
+def _footed(text: str, footer: str) -> str:
+    """``text`` with ``footer`` as its last paragraph (``--footer``)."""
+    return f"{text}\n\n{footer}"
+
+
 def with_footer(pair: SpunText, footer: str) -> SpunText:
     """``pair`` with ``footer`` as a last paragraph of both its texts, unspun (``--footer``).
 
     >>> with_footer(SpunText("A army left.", "The forces left.", []), FOOTERS[0]).spun
     'A army left.\\n\\nRead the full story on our website.'
     """
-    return pair._replace(spun=f"{pair.spun}\n\n{footer}", original=f"{pair.original}\n\n{footer}")
+    return pair._replace(spun=_footed(pair.spun, footer), original=_footed(pair.original, footer))
 
 
 # ---------------------------------------------------------------- report
@@ -600,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     bodies = docs
     footers = [FOOTERS[k % len(FOOTERS)] for k in range(len(docs))] if args.footer else []
     if footers:
-        docs = [f"{d}\n\n{f}" for d, f in zip(bodies, footers, strict=True)]
+        docs = [_footed(d, f) for d, f in zip(bodies, footers, strict=True)]
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
     base = min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch, markup=args.markup)
