@@ -28,7 +28,9 @@ from pathlib import Path
 from .candidates import CLEAN_P_FIELD, Arc, DocumentEvidence, probability, zipf
 from .decoder import Decision
 
-__all__ = ["FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier", "shipped_verifier", "verifier_path"]
+__all__ = [
+    "FEATURES", "SOURCE_GROUPS", "Verifier", "features", "load_verifier", "not_field_spun", "shipped_verifier", "verifier_path",
+]
 
 ENV_VAR = "UNSPIN_VERIFIER_DIR"
 FORMAT = 1
@@ -76,11 +78,12 @@ FEATURES: tuple[str, ...] = (*(f"is_{g}" for g in _GROUPS), *(f"gain_{g}" for g 
 _ONE_HOT: dict[str, tuple[float, ...]] = {g: tuple(float(g == h) for h in _GROUPS) for g in _GROUPS}
 
 
-def _not_field_spun(evidence: DocumentEvidence) -> bool:
+def not_field_spun(evidence: DocumentEvidence) -> bool:
     """Whether a text shows no sign of the field spinner, whose table the field fingerprints are: a lower-case "the"
     (``p_field`` at :data:`~service.candidates.CLEAN_P_FIELD`) and under :data:`FINGERPRINT_TRUST_RATE` of its content
     words changed by the first pass. There a fingerprint is the thesaurus pair it is anywhere else: in 1,000 clean
-    Reuters articles "organisation" -> "group", "trigger" -> "launch" had been made at 0.7-0.98."""
+    Reuters articles "organisation" -> "group", "trigger" -> "launch" had been made at 0.7-0.98. Nor does the batch's
+    own spinner table apply there (``rules_engine.RulesEngine.decide``)."""
     return evidence.field_evidence and evidence.p_field <= CLEAN_P_FIELD and evidence.spin_rate < FINGERPRINT_TRUST_RATE
 
 
@@ -94,12 +97,12 @@ def features(
     """The feature vector of one decision, in the order of :data:`FEATURES`.
 
     ``model_arcs`` are the seq2seq model's proposals for the sentence (empty for the rules engine). A field
-    fingerprint in a text with no sign of the field spinner (:func:`_not_field_spun`) is judged as a thesaurus pair.
+    fingerprint in a text with no sign of the field spinner (:func:`not_field_spun`) is judged as a thesaurus pair.
     """
     arc: Arc = decision.arc
     start, end, words = arc.start, arc.end, arc.words
     group = SOURCE_GROUPS.get(arc.source, "thesaurus")
-    if group == "fingerprint" and _not_field_spun(evidence):
+    if group == "fingerprint" and not_field_spun(evidence):
         group = "thesaurus"
     one_hot = _ONE_HOT[group]
     gain = max(-5.0, min(10.0, decision.lm_gain))

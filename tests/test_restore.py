@@ -621,6 +621,22 @@ def test_a_field_fingerprint_in_a_text_the_field_spinner_did_not_write_is_a_thes
     assert ("revisit", "visit") in {(e.spun, e.original) for e in restore_and_explain(spun, engine="rules").edits}
 
 
+def test_a_clean_article_takes_no_swap_from_its_own_table() -> None:
+    """A clean Reuters article (reut2-018) with "spot gas" at 9 places and "natural gas" at others: the batch's cipher
+    learns "spot" -> "natural" from it (the two share their contexts), and until 2026-12-07 the agreement of its places
+    raised all 9 to 0.9. A document with a lower-case "the" and little else changed takes the caller's swaps only."""
+    from scripts.evaluate import REUTERS, load_reuters
+
+    if not (REUTERS / "reut2-018.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    (article,) = [a for a in load_reuters(1000, files=("reut2-018.sgm.xz",)) if a.startswith("Brooklyn Union Gas Co, a New York")]
+    assert article.count("spot gas") >= 5
+    assert [(e.spun, e.original) for e in restore_and_explain(article, engine="rules").edits if e.spun == "spot"] == []
+    # the caller's own table still applies there
+    table_cfg = restore_and_explain(article, engine="rules", spinner_table={"spot": "natural"})
+    assert {(e.spun, e.original) for e in table_cfg.edits} >= {("spot", "natural")}
+
+
 def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> None:
     """A digit has no case for the number word to take: until 2026-12-07 "Shares rose. 9 people died" came back as
     "Shares rose. nine people died"."""

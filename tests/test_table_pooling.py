@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.candidates import Arc
+from service.candidates import Arc, DocumentEvidence
 from service.decoder import Decision
 from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _mark_repeats, _pool_table_swaps, _Sentence
 from service.text import sentences
@@ -26,9 +26,15 @@ def _batch(confidences: list[float | None]) -> list[_Sentence]:
     return batch
 
 
-def _pooled(confidences: list[float | None], known: dict[str, str] | None = None) -> list[float]:
+def _evidence(batch: list[_Sentence], clean: frozenset[int] = frozenset()) -> list[DocumentEvidence]:
+    """Each document's evidence: the batch's table, or none where the document shows no sign of a spinner
+    (``RulesEngine.decide`` gives those the caller's swaps only)."""
+    return [DocumentEvidence(1.0, 0.15, {} if doc in clean else TABLE, {}, {}) for doc in range(len(batch))]
+
+
+def _pooled(confidences: list[float | None], known: dict[str, str] | None = None, clean: frozenset[int] = frozenset()) -> list[float]:
     batch = _batch(confidences)
-    _pool_table_swaps(batch, TABLE, {"plenty": len(batch)}, known or {})
+    _pool_table_swaps(batch, _evidence(batch, clean), {"plenty": len(batch)}, known or {})
     return [c for s in batch for c in s.confidences]
 
 
@@ -58,11 +64,18 @@ def test_a_swap_of_the_callers_table_is_trusted_wherever_it_is_made() -> None:
     assert _pooled([0.3, None, None], known={"plenty": "shares"}) == [0.3]
 
 
+def test_a_document_without_the_batch_table_neither_counts_nor_is_raised() -> None:
+    """A clean document's own word, made by the decoder from another source, is no place of the batch's swap."""
+    pooled = _pooled([*DOUBTED, 0.95, 0.3], clean=frozenset({8}))  # 8 places in the spun documents, one in a clean one
+    assert pooled == [TABLE_AGREEMENT_CONFIDENCE] * 7 + [0.95, 0.3]
+    assert _pooled([*DOUBTED, 0.95], clean=frozenset({0})) == [*DOUBTED, 0.95]  # 7 places left: too few
+
+
 def test_a_repeated_sentence_counts_once() -> None:
     """The same sentence at every place (a site's footer under each article) agrees with itself whatever the spinner
     did: it is one place, too few to pool."""
     batch = _batch([*DOUBTED, 0.95, None])
     _mark_repeats(batch)
     assert [s.repeat for s in batch] == [False] + [True] * 8
-    _pool_table_swaps(batch, TABLE, {"plenty": 1}, {})
+    _pool_table_swaps(batch, _evidence(batch), {"plenty": 1}, {})
     assert [c for s in batch for c in s.confidences] == [*DOUBTED, 0.95]
