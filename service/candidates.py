@@ -346,9 +346,14 @@ class CandidateGenerator:
 
     @staticmethod
     def price(
-        proposals: Proposals, forms: list[str], evidence: DocumentEvidence, disabled: frozenset[str] = frozenset()
+        proposals: Proposals,
+        forms: list[str],
+        evidence: DocumentEvidence,
+        disabled: frozenset[str] = frozenset(),
+        table: dict[str, dict[str, float]] | None = None,
     ) -> dict[int, list[Arc]]:
-        """The arcs of :meth:`proposals` with the document's priors and learnt table applied."""
+        """The arcs of :meth:`proposals` with the document's priors and learnt table applied (``table``, if given,
+        in place of ``evidence.table``: the swaps that may make arcs here, where the verifier reads the batch's)."""
         rate = min(max(evidence.spin_rate, 1e-3), 0.5)
         swap_prior = math.log10(rate / (1.0 - rate))
         # P(spun | fingerprint original) against P(spun | spun): in a field-spun document
@@ -356,7 +361,7 @@ class CandidateGenerator:
         fingerprint_prior = math.log10(max(FINGERPRINT_RATE * evidence.p_field, rate)) - math.log10(
             1.0 - KEEP_COST * evidence.p_field
         )
-        table = evidence.table if "document" not in disabled else {}
+        table = {} if "document" in disabled else evidence.table if table is None else table
         positions = proposals.arcs.keys() | {i for i in proposals.eligible if forms[i] in table}
         out: dict[int, list[Arc]] = {}
         for i in sorted(positions):

@@ -231,15 +231,11 @@ class RulesEngine:
                 ev._replace(spin_rate=_spin_rate(doc), table=table, batch_counts=batch_counts)
                 for ev, doc in zip(evidence, docs, strict=True)
             ]
-            # A document with no sign of a spinner takes the caller's swaps only: the batch's own table is learnt
-            # from what the decoder prefers, and a clean article's preferences are consistent too ("spot gas" ->
-            # "natural gas" at 9 places of one clean Reuters article, where "natural gas" stands too).
-            known_only = {spun: {original: table[spun][original]} for spun, original in known.items() if original in table.get(spun, {})}
-            evidence = [ev._replace(table=known_only) if not_field_spun(ev) else ev for ev in evidence]
+            swaps = _swap_tables(evidence, known)
             for sent in flat:
-                self._decode(sent, evidence[sent.doc], cfg, disabled, verifier, final=True)
+                self._decode(sent, evidence[sent.doc], cfg, disabled, verifier, final=True, table=swaps[sent.doc])
             if verifier is not None and pool_table:
-                _pool_table_swaps(flat, evidence, batch_counts, known)
+                _pool_table_swaps(flat, swaps, batch_counts, known)
         return docs, evidence
 
     def _document_evidence(self, doc: list[_Sentence]) -> DocumentEvidence:
@@ -247,7 +243,8 @@ class RulesEngine:
         the language model. A lower-case "the" says the field spinner was not at work, unless it stands only in a
         header or footer a site added to a spun article, unspun (:func:`_added_sentences`): where the rest says
         field-spun (:func:`candidates.body_log_odds`), the document takes that ``p_field`` and those sentences
-        are read as clean (``_Sentence.unspun``)."""
+        are read as clean (``_Sentence.unspun``). Where the rest holds no lower-case "a" either (an earnings table),
+        it says nothing: the document has no field evidence of its own, and takes its batch's."""
         gains = [self.article_gains(sent) for sent in doc]
         evidence = DocumentEvidence.from_tokens(
             (t.text for sent in doc for t in sent.tokens), article_gains=[g for sent_gains in gains for g in sent_gains]
@@ -258,6 +255,10 @@ class RulesEngine:
         body = [k for k in range(len(doc)) if k not in added]
         n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
+        if not n_a:  # nor does the rest say anything of the field spinner (an earnings table): the batch says it
+            for k in added:
+                doc[k].unspun = True
+            return evidence._replace(p_field=0.0, field_evidence=False)
         p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
         if p_field <= evidence.p_field:
             return evidence
@@ -290,7 +291,7 @@ class RulesEngine:
             return {}
         batch_counts = evidence[0].batch_counts
         flat = [s for doc in docs for s in doc if not s.repeat]
-        made = _table_places(flat, evidence)
+        made = _table_places(flat, _swap_tables(evidence, {}))
         nearest = similar_forms((s.forms for s in flat), sorted({spun for spun, _ in made}), 1, _is_cipher_word)
         return {
             (spun, original): SwapEvidence(
@@ -307,9 +308,11 @@ class RulesEngine:
         disabled: frozenset[str],
         verifier: Verifier | None,
         final: bool = False,
+        table: dict[str, dict[str, float]] | None = None,
     ) -> None:
         """Decide ``sent`` with the current evidence; ``final`` (pass 2): while the verifier refuses gap-filler
-        arcs on the best path, decode again without them (at most :data:`MAX_REDECODES` times)."""
+        arcs on the best path, decode again without them (at most :data:`MAX_REDECODES` times). ``table``: the
+        swaps that may make arcs (:func:`_swap_tables`; default: ``evidence.table``)."""
         if sent.unspun:
             evidence = evidence._replace(p_field=CLEAN_P_FIELD)
         if evidence.english < MIN_ENGLISH:  # not English (enough): no edits from any source
@@ -328,7 +331,7 @@ class RulesEngine:
             if sent.joins:
                 proposals = proposals._replace(arcs=_kept_arcs(proposals.arcs, lambda a: not _drops_markup(a, sent.joins)))
             sent.proposals = proposals
-        arcs = self.generator.price(sent.proposals, sent.forms, evidence, disabled)
+        arcs = self.generator.price(sent.proposals, sent.forms, evidence, disabled, table)
         for arc in sent.extra:
             _add_model_arc(arcs.setdefault(arc.start, []), arc, MODEL_AGREEMENT_BONUS)
         redecodes = MAX_REDECODES if final and verifier is not None else 0
@@ -595,14 +598,27 @@ def _add_known_swaps(table: dict[str, dict[str, float]], batch_counts: dict[str,
         batch_counts[spun] = max(batch_counts.get(spun, 0), TABLE_AGREEMENT_MIN_PLACES)
 
 
+def _swap_tables(evidence: Sequence[DocumentEvidence], known: dict[str, str]) -> list[dict[str, dict[str, float]]]:
+    """Each document's swaps that may make arcs in pass 2: the batch's table, or only the caller's swaps (``known``)
+    in a document with no sign of a spinner (``verifier.not_field_spun``). The batch's table is learnt from what the
+    decoder prefers, and a clean article's preferences are consistent too: one clean Reuters article with "spot gas" at
+    9 places and "natural gas" at others taught its batch "spot" -> "natural", and the agreement raised all 9 to 0.9
+    (model_cards/reversal_dictionary.md). The verifier still reads the batch's table there."""
+    if not evidence:
+        return []
+    table = evidence[0].table
+    known_only = {spun: {original: table[spun][original]} for spun, original in known.items() if original in table.get(spun, {})}
+    return [known_only if not_field_spun(ev) else ev.table for ev in evidence]
+
+
 def _table_places(
-    flat: Iterable[_Sentence], evidence: Sequence[DocumentEvidence]
+    flat: Iterable[_Sentence], tables: Sequence[dict[str, dict[str, float]]]
 ) -> dict[tuple[str, str], list[tuple[_Sentence, int]]]:
-    """Where the decisions make a single-word swap of their document's learnt table:
-    ``(spun, original) -> [(sentence, decision index)]``."""
+    """Where the decisions make a single-word swap of their document's table (``tables``, by document:
+    :func:`_swap_tables`): ``(spun, original) -> [(sentence, decision index)]``."""
     made: dict[tuple[str, str], list[tuple[_Sentence, int]]] = defaultdict(list)
     for sent in flat:
-        table = evidence[sent.doc].table
+        table = tables[sent.doc]
         for k, decision in enumerate(sent.decisions):
             arc = decision.arc
             if arc.end == arc.start + 1 and len(arc.words) == 1 and arc.words[0] in table.get(sent.forms[arc.start], ()):
@@ -611,7 +627,7 @@ def _table_places(
 
 
 def _pool_table_swaps(
-    flat: list[_Sentence], evidence: Sequence[DocumentEvidence], batch_counts: dict[str, int], known: dict[str, str]
+    flat: list[_Sentence], tables: Sequence[dict[str, dict[str, float]]], batch_counts: dict[str, int], known: dict[str, str]
 ) -> None:
     """Pool pass 2's confidences over every place of each learnt swap.
 
@@ -627,7 +643,7 @@ def _pool_table_swaps(
     spinner table (``known``: learnt from a corpus by ``service.learn_spinner_table``, or written by a person) gets
     the same wherever the decoder makes it.
     """
-    for (spun, original), places in _table_places(flat, evidence).items():
+    for (spun, original), places in _table_places(flat, tables).items():
         distinct = [(sent, k) for sent, k in places if not sent.repeat]  # a repeated sentence counts once
         if known.get(spun) == original or (
             len(distinct) >= TABLE_AGREEMENT_MIN_PLACES

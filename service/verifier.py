@@ -83,7 +83,7 @@ def not_field_spun(evidence: DocumentEvidence) -> bool:
     (``p_field`` at :data:`~service.candidates.CLEAN_P_FIELD`) and under :data:`FINGERPRINT_TRUST_RATE` of its content
     words changed by the first pass. There a fingerprint is the thesaurus pair it is anywhere else: in 1,000 clean
     Reuters articles "organisation" -> "group", "trigger" -> "launch" had been made at 0.7-0.98. Nor does the batch's
-    own spinner table apply there (``rules_engine.RulesEngine.decide``)."""
+    own spinner table make arcs there (``rules_engine._swap_tables``)."""
     return evidence.field_evidence and evidence.p_field <= CLEAN_P_FIELD and evidence.spin_rate < FINGERPRINT_TRUST_RATE
 
 

@@ -680,6 +680,33 @@ def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
     assert restore_and_explain(quiet, engine="rules").spin_score == restore_many([quiet, *spun], engine="rules")[0].spin_score == 0.0
 
 
+def test_a_table_under_a_sites_footer_takes_its_batchs_field_evidence() -> None:
+    """An earnings table has no "a" to tell whether the field spinner wrote it, and a site's footer adds a
+    lower-case "the". Until 2026-12-07 the footer made it a clean text, whatever its batch; now, where the rest holds
+    no "a" either, the batch tells, as for a headline: among field-spun articles its numbers are written out."""
+    table = (
+        "Shr welfare 4 cts vs loss 56 cts\n    Net welfare 2,043,000 vs loss 25.7 mln\n    Revs 111.3 mln vs 64.7 mln\n"
+        "    Avg shrs 48.3 mln vs 45.8 mln\n    9 mths\n    Shr loss 18 cts vs loss 63 cts\n"
+        "    Net loss 8,695,000 vs loss 28.4 mln\n    Revs 308.4 mln vs 228.4 mln\n    Avg shrs 48.0 mln vs 44.8 mln\n"
+        "\nRead the full story on our website.\n"
+    )
+    spun = [
+        "Officials pronounced on Monday that a infantry had left a city.",
+        "A supervision pronounced a army would send some-more infantry to a border.",
+        "A company pronounced a net profit rose 12 pct in a quarter.",
+    ]
+    clean = [
+        "Officials said on Monday that the troops had left the city.",
+        "The government said the army would send more troops to the border.",
+        "The company said its net profit rose 12 pct in the quarter.",
+    ]
+    among_spun = restore_many([table, *spun], engine="rules")[0]
+    assert_loss_free(table, among_spun)
+    assert [(e.spun, e.original) for e in among_spun.edits] == [("4", "four"), ("9", "Nine")]  # as Reuters writes them
+    assert restore_many([table, *clean], engine="rules")[0].edits == []
+    assert restore_and_explain(table, engine="rules").edits == []
+
+
 def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
     """A teaser of 20 words with one "a" and no "the" says little by its counts; the language model says whether
     its "a" stands where "the" belongs. The clean one is not called spun (0.70 before the model was asked), its

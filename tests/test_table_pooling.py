@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.candidates import Arc, DocumentEvidence
+from service.candidates import Arc
 from service.decoder import Decision
 from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _mark_repeats, _pool_table_swaps, _Sentence
 from service.text import sentences
@@ -26,15 +26,15 @@ def _batch(confidences: list[float | None]) -> list[_Sentence]:
     return batch
 
 
-def _evidence(batch: list[_Sentence], clean: frozenset[int] = frozenset()) -> list[DocumentEvidence]:
-    """Each document's evidence: the batch's table, or none where the document shows no sign of a spinner
-    (``RulesEngine.decide`` gives those the caller's swaps only)."""
-    return [DocumentEvidence(1.0, 0.15, {} if doc in clean else TABLE, {}, {}) for doc in range(len(batch))]
+def _tables(batch: list[_Sentence], clean: frozenset[int] = frozenset()) -> list[dict[str, dict[str, float]]]:
+    """Each document's swaps: the batch's table, or none where the document shows no sign of a spinner
+    (``rules_engine._swap_tables`` gives those the caller's swaps only)."""
+    return [{} if doc in clean else TABLE for doc in range(len(batch))]
 
 
 def _pooled(confidences: list[float | None], known: dict[str, str] | None = None, clean: frozenset[int] = frozenset()) -> list[float]:
     batch = _batch(confidences)
-    _pool_table_swaps(batch, _evidence(batch, clean), {"plenty": len(batch)}, known or {})
+    _pool_table_swaps(batch, _tables(batch, clean), {"plenty": len(batch)}, known or {})
     return [c for s in batch for c in s.confidences]
 
 
@@ -77,5 +77,5 @@ def test_a_repeated_sentence_counts_once() -> None:
     batch = _batch([*DOUBTED, 0.95, None])
     _mark_repeats(batch)
     assert [s.repeat for s in batch] == [False] + [True] * 8
-    _pool_table_swaps(batch, _evidence(batch), {"plenty": 1}, {})
+    _pool_table_swaps(batch, _tables(batch), {"plenty": 1}, {})
     assert [c for s in batch for c in s.confidences] == [*DOUBTED, 0.95]
