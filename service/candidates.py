@@ -65,6 +65,17 @@ QUANTITY_WORDS = frozenset(NUMBER_WORDS.values()) | {
 _SPELLING_RULES = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        # words of their own first ("sulphur", "tyre", "fulfilment", "learnt"), then the patterns
+        *((rf"^{british}", american) for british, american in (
+            ("sulph", "sulf"), ("aluminium", "aluminum"), ("tyre", "tire"), ("grey", "gray"), ("plough", "plow"),
+            ("mould", "mold"), ("draught", "draft"), ("aeroplane", "airplane"), ("jewellery", "jewelry"),
+            ("ageing", "aging"), ("cheque", "check"), ("kerb", "curb"), ("moustache", "mustache"),
+            ("artefact", "artifact"), ("sceptic", "skeptic"),
+        )),
+        (r"^(fulfil|enrol|instal|distil)(s|ment|ments)?$", r"\1l\2"),
+        (r"^(skil|wil)ful(ly|ness)?$", r"\1lful\2"),
+        (r"^(acknowle|ju)dgement(s)?$", r"\1dgment\2"),
+        (r"^(learn|burn|spel|spoil|dream|leap)t$", r"\1ed"),
         (r"is(e|ed|es|ing|ation|ations|er|ers)$", r"iz\1"),
         (r"ys(e|ed|es|ing)$", r"yz\1"),
         (r"our(s|ed|ing|ite|ites|able|er|ers|al|ally)?$", r"or\1"),
@@ -83,6 +94,8 @@ def same_word(a: str, b: str) -> bool:
 
     >>> same_word("privatisation", "privatization"), same_word("travelled", "traveled"), same_word("on-line", "online")
     (True, True, True)
+    >>> same_word("Sulphur", "sulfur"), same_word("fulfilment", "fulfillment"), same_word("learnt", "learned")
+    (True, True, True)
     >>> same_word("stimulation", "stimulus"), same_word("realised", "accomplished")
     (False, False)
     """
@@ -91,7 +104,7 @@ def same_word(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _spelling_key(word: str) -> str:
-    word = word.replace("-", "")
+    word = word.lower().replace("-", "")
     for pattern, replacement in _SPELLING_RULES:
         word = pattern.sub(replacement, word)
     return word

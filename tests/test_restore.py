@@ -577,6 +577,24 @@ def test_a_british_spelling_is_no_spun_word() -> None:
     assert restore_and_explain(text, engine="rules").edits == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        (  # reut2-018, a clean article: "Sulphur" became "Sulfur" (0.66) until 2026-12-07
+            "The country's other five, smaller refineries -- owned by\nanother state-owned oil organisation, Petromin -- "
+            "produced\naround 750,000 bpd last year.\n\n    Sulphur production rose to 1.23 mln tonnes in 1986 from\n"
+            "998,707 tonnes in 1985. During the year the company began\noperating a sulphur granule plant with capacity "
+            "of 4,000 tonnes\nper day, the report said.\n"
+        ),
+        "The company makes tyres and aluminium wheels, and its jewellery unit had a record year.",  # "aluminum" 0.38
+    ],
+)
+def test_a_british_word_of_its_own_is_no_spun_word(text: str) -> None:
+    """Words whose British spelling no pattern rewrites ("sulphur", "aluminium", "tyre", "fulfilment", "learnt") are
+    listed one by one (``candidates._SPELLING_RULES``); the thesauri give the American spelling first for most."""
+    assert restore_and_explain(text, engine="rules", min_confidence=0.3).edits == []
+
+
 def test_a_batch_learns_no_spelling_of_a_word_for_another() -> None:
     """Eight Reuters articles (reut2-000 to 019), four with "stabilise" and four with "stabilize": the two share their
     contexts, so until 2026-12-07 the batch's cipher learnt "stabilise" -> "stabilize" (and ``unspin learn`` would have
