@@ -212,8 +212,12 @@ class RulesEngine:
             # one line without markup, as the model was trained
             texts_of = [" ".join(without_markup(texts[s.doc][s.tokens[0].start : s.tokens[-1].end]).split()) for s in flat]
             for sent, extra in zip(flat, propose(texts_of, [s.tokens for s in flat], [s.forms for s in flat]), strict=True):
-                sent.extra = [  # the model's words too leave markup and a foreign quote alone
-                    a for a in extra if not _drops_markup(a, sent.joins) and not any(k in sent.spared for k in range(a.start, a.end))
+                sent.extra = [  # the model's words too leave markup and a foreign quote alone, and restore no spelling
+                    a
+                    for a in extra
+                    if not _drops_markup(a, sent.joins)
+                    and not any(k in sent.spared for k in range(a.start, a.end))
+                    and not (a.end == a.start + 1 and len(a.words) == 1 and no_restoration(sent.forms[a.start], a.words[0]))
                 ]
                 sent.model_arcs = frozenset((a.start, a.end, a.words) for a in extra)
         evidence = [self._document_evidence(doc) for doc in docs]

@@ -209,6 +209,25 @@ def test_the_models_words_leave_a_foreign_quote_alone_too() -> None:
     assert [e.original for e in result.edits if e.start > start + len(quote) and e.spun == "a"] == ["the"]
 
 
+def test_the_models_words_restore_no_spelling_and_no_figure() -> None:
+    """The model engine's arcs obey ``candidates.no_restoration`` like the dictionary's: until 2026-12-07 they were
+    not filtered, so a model proposing "sulfur" for "sulphur" or "million" for "billion" would have been heard."""
+    from service.candidates import Arc
+    from service.config import make_config
+
+    text = "Sulphur output rose to 1.2 billion tonnes, a infantry pronounced."
+    swaps = {"Sulphur": "sulfur", "billion": "million", "infantry": "troops"}
+
+    def propose(texts: list[str], tokens: list[list], forms: list[list[str]]) -> list[list[Arc]]:
+        return [[Arc(i, i + 1, (swaps[f],), 0.0, "model", 1.0) for i, f in enumerate(fs) if f in swaps] for fs in forms]
+
+    engine = engine_module._engine("rules")
+    (result,) = engine.restore_many([text], make_config(None, engine="rules", min_confidence=0.0), propose=propose)
+    assert_loss_free(text, result)
+    changed = {e.spun for e in result.edits}
+    assert "infantry" in changed and not changed & {"Sulphur", "billion"}
+
+
 def test_names_of_foreign_origin_do_not_stop_restoration() -> None:
     """A capitalised foreign word counts only where a sentence or a quote opens with it: with every one counted, the
     200 field-spun dev articles lost "the Punta del Este takeout" and "the Banco de Lima"."""
