@@ -5,8 +5,8 @@ set -euxo pipefail
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup markdown --write-benchmarks
-python -m scripts.evaluate --style field --docs 200 --batch 50 --sweep 0.5,0.7,0.9 --write-benchmarks
-python -m scripts.evaluate --style field --docs 200 --batch 200 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field,thesaurus --docs 200 --batch 50 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field,thesaurus --docs 200 --batch 200 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --first-words 20 --batch 50 --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --footer --write-benchmarks
 python -m scripts.evaluate --style field --docs 200 --footer --batch 200 --write-benchmarks
