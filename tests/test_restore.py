@@ -684,20 +684,24 @@ def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> No
     assert numbers == [("9", "Nine"), ("3", "Three"), ("4", "four")]
 
 
+# Three field-spun articles and their originals: a batch that says what a text without evidence of its own is.
+BATCH_SPUN = [
+    "Officials pronounced on Monday that a infantry had left a city.",
+    "A supervision pronounced a army would send some-more infantry to a border.",
+    "A company pronounced a net profit rose 12 pct in a quarter.",
+]
+BATCH_CLEAN = [
+    "Officials said on Monday that the troops had left the city.",
+    "The government said the army would send more troops to the border.",
+    "The company said its net profit rose 12 pct in the quarter.",
+]
+
+
 def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
     """A headline has no "a" or "the" to tell whether the field spinner wrote it; in a batch, the other
     documents tell: among field-spun articles its lone digit is written out, among clean ones it is not."""
     headline = "Officials pronounced on Monday that 3 ships had left."
-    spun = [
-        "Officials pronounced on Monday that a infantry had left a city.",
-        "A supervision pronounced a army would send some-more infantry to a border.",
-        "A company pronounced a net profit rose 12 pct in a quarter.",
-    ]
-    clean = [
-        "Officials said on Monday that the troops had left the city.",
-        "The government said the army would send more troops to the border.",
-        "The company said its net profit rose 12 pct in the quarter.",
-    ]
+    spun, clean = BATCH_SPUN, BATCH_CLEAN
     kept, written_out = "Officials said on Monday that 3 ships had left.", "Officials said on Monday that three ships had left."
     assert restore_and_explain(headline, engine="rules").text == kept
     among_spun = restore_many([headline, *spun], engine="rules")[0]
@@ -727,16 +731,7 @@ def test_a_table_under_a_sites_footer_takes_its_batchs_field_evidence() -> None:
         "    Net loss 8,695,000 vs loss 28.4 mln\n    Revs 308.4 mln vs 228.4 mln\n    Avg shrs 48.0 mln vs 44.8 mln\n"
         "\nRead the full story on our website.\n"
     )
-    spun = [
-        "Officials pronounced on Monday that a infantry had left a city.",
-        "A supervision pronounced a army would send some-more infantry to a border.",
-        "A company pronounced a net profit rose 12 pct in a quarter.",
-    ]
-    clean = [
-        "Officials said on Monday that the troops had left the city.",
-        "The government said the army would send more troops to the border.",
-        "The company said its net profit rose 12 pct in the quarter.",
-    ]
+    spun, clean = BATCH_SPUN, BATCH_CLEAN
     among_spun = restore_many([table, *spun], engine="rules")[0]
     assert_loss_free(table, among_spun)
     assert [(e.spun, e.original) for e in among_spun.edits] == [("4", "four"), ("9", "Nine")]  # as Reuters writes them
