@@ -276,3 +276,19 @@ def test_a_footer_under_every_article_teaches_the_batch_nothing() -> None:
     results = restore_many(docs, engine="rules")
     assert [(e.spun, e.original) for doc, r in zip(docs, results, strict=True) for e in r.edits if e.end > doc.rindex("\n\n")] == []
     assert sum(len(r.edits) for r in results) < 20  # clean articles
+
+
+def test_evaluate_clean_counts_and_lists_every_edit() -> None:
+    """``scripts.evaluate_clean`` counts every edit as false and lists them by source and pair; a spun text among the
+    clean ones shows that it counts what the engine changed (the real engine, pooled as a batch)."""
+    from scripts.evaluate_clean import false_edits, report
+
+    spun = "A supervision pronounced a infantry would leave a city, and a army pronounced it would follow."
+    texts = ["The government said the troops would leave the city.", spun]
+    r = false_edits(texts, batch=2)
+    assert (r.docs, r.words) == (2, sum(len(t.split()) for t in texts))
+    assert ("pronounced", "said", "fingerprint") in {e[:3] for e in r.edits}
+    assert all(e[3] >= 0.5 for e in r.edits) and r.flagged == 1
+    text = report(r, 5)
+    assert f"| 2 | {r.words} | {len(r.edits)} | {r.per_1k:.2f} |" in text
+    assert "| pronounced | said | 2 |" in text and "fingerprint" in text
