@@ -492,6 +492,9 @@ _MONTHS = frozenset(
 _RANGE_WORDS = frozenset("and or to of at on in from by".split())  # noqa: SIM905
 
 
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
 def _number_style_odds(tokens: list[Token], forms: list[str], i: int) -> float:
     """log10 odds for writing the number ``forms[i]`` as a word, from the style of prose: up for a lone
     digit 1-9 (:func:`_lone_digit`), down for 10 and more (numbers prose writes in digits)."""
@@ -510,6 +513,8 @@ def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:
     ...     return _lone_digit(tokens, lm_sentence(tokens), i)
     >>> lone("it lost 9 mln dlrs", 2), lone("on April 9 it said", 2), lone("7-1/2 pct", 2), lone("from 6 to 7 years", 1)
     (True, False, False, False)
+    >>> lone("1987 9 mths net", 1), lone("1987 9.5 mln", 1), lone("12.5 9 mths", 1)
+    (True, False, False)
     """
     if len(forms[i]) != 1 or forms[i] not in "123456789" or i + 1 >= len(tokens):
         return False
@@ -519,6 +524,8 @@ def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:
     if i == 0:
         return True
     before = tokens[i - 1]
+    if before.end < token.start and _YEAR.fullmatch(before.text):  # "1987 9 mths": Reuters writes "1987 nine mths"
+        return True
     return (
         before.end < token.start
         and before.text[0].isalpha()

@@ -684,6 +684,16 @@ def test_a_number_written_out_at_the_start_of_a_sentence_takes_a_capital() -> No
     assert numbers == [("9", "Nine"), ("3", "Three"), ("4", "four")]
 
 
+def test_a_digit_after_a_year_is_written_out() -> None:
+    """Reuters writes a number after a year as a word ("1987 nine mths": 63 times in its 22 files, never a digit); the
+    field spinner writes the digit. Until 2026-12-07 a year before the digit kept it from counting as a lone digit."""
+    spun = "A company pronounced its 1987 9 mths net includes a gain of 3 mln dlrs from a sale of a unit."
+    result = restore_and_explain(spun, engine="rules")
+    assert_loss_free(spun, result)
+    assert [(e.spun, e.original) for e in result.edits if e.source == "number"] == [("9", "nine"), ("3", "three")]
+    assert [e for e in restore_and_explain("The company said its 1987 9.5 mln dlr loss was cut.", engine="rules").edits] == []
+
+
 # Three field-spun articles and their originals: a batch that says what a text without evidence of its own is.
 BATCH_SPUN = [
     "Officials pronounced on Monday that a infantry had left a city.",
