@@ -524,11 +524,12 @@ def _lone_digit(tokens: list[Token], forms: list[str], i: int) -> bool:
     if i == 0:
         return True
     before = tokens[i - 1]
-    if before.end < token.start and _YEAR.fullmatch(before.text):  # "1987 9 mths": Reuters writes "1987 nine mths"
+    if before.end == token.start:
+        return False
+    if _YEAR.fullmatch(before.text):  # "1987 9 mths": Reuters writes "1987 nine mths"
         return True
     return (
-        before.end < token.start
-        and before.text[0].isalpha()
+        before.text[0].isalpha()
         and forms[i - 1] not in _MONTHS
         and forms[i - 1] != "no"
         and not (before.text[0].isupper() and i > 1)  # a name's number: "Unit 1", "Class 8"

@@ -259,16 +259,16 @@ class RulesEngine:
         body = [k for k in range(len(doc)) if k not in added]
         n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
-        if not n_a:  # nor does the rest say anything of the field spinner (an earnings table): the batch says it
-            for k in added:
-                doc[k].unspun = True
-            return evidence._replace(p_field=0.0, field_evidence=False)
-        p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
-        if p_field <= evidence.p_field:
-            return evidence
+        if n_a:
+            p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
+            if p_field <= evidence.p_field:
+                return evidence
+            evidence = evidence._replace(p_field=p_field)
+        else:  # nor does the rest say anything of the field spinner (an earnings table): the batch says it
+            evidence = evidence._replace(p_field=0.0, field_evidence=False)
         for k in added:
             doc[k].unspun = True
-        return evidence._replace(p_field=p_field)
+        return evidence
 
     def article_gains(self, sent: _Sentence) -> list[float]:
         """The language model's windowed gain (log10) of "the" over each lower-case "a" of ``sent``, as
