@@ -164,6 +164,17 @@ FOREIGN_REACH = 3
 # Reuters originals (files 000-017); 1.5 was chosen on field-spun reut2-018, not the dev files
 # (model_cards/language_model.md).
 NUMBER_STYLE_ODDS = 1.5
+# Numbers say whether the field spinner was at work where no lower-case "the" says it was not: prose spells one to
+# nine out (84 % of such places in Wikipedia, 98 % in Reuters originals) and the field spinner writes them as digits.
+# In a text of at least NUMBER_EVIDENCE_MIN_WORDS words (not a headline, which writes digits) each lone digit 1-9 adds
+# the natural log of 0.9 / 0.16 to the log odds (the spinner's rate against Wikipedia's, the lower of the two clean
+# rates), each number word one to nine that of 0.1 / 0.84 (:func:`number_log_lr`); a text without "a" either (an
+# earnings table) starts from NUMBER_EVIDENCE_PRIOR.
+NUMBER_EVIDENCE_PRIOR = -3.0
+NUMBER_EVIDENCE_MIN_WORDS = 40
+LONE_DIGIT_LLR = math.log(0.9 / 0.16)
+NUMBER_WORD_LLR = math.log(0.1 / 0.84)
+_ONE_TO_NINE = frozenset("one two three four five six seven eight nine".split())  # noqa: SIM905
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
 # The field spinner's rules ("the" -> "a", number words -> digits): their channel score needs no swap
@@ -214,7 +225,7 @@ class DocumentEvidence(NamedTuple):
 
     @staticmethod
     def from_tokens(
-        words: Iterable[str], spin_rate: float = 0.15, article_gains: Iterable[float] = ()
+        words: Iterable[str], spin_rate: float = 0.15, article_gains: Iterable[float] = (), number_lr: float | None = None
     ) -> DocumentEvidence:
         """Estimate ``p_field`` from how the document uses "the" and "a".
 
@@ -223,7 +234,9 @@ class DocumentEvidence(NamedTuple):
         lower-case "a" is almost surely spun. ``words`` are token texts, case kept.
         ``article_gains``: where there is no lower-case "the", the language model's gain of
         "the" over each lower-case "a" (log10); each adds its log likelihood ratio
-        (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the".
+        (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
+        its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
+        give ``p_field``, though the document still has no field evidence of its own (``field_evidence``).
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
@@ -251,9 +264,9 @@ class DocumentEvidence(NamedTuple):
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
-            p_field = probability(0.05 * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains))
+            p_field = probability(0.05 * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains) + (number_lr or 0.0))
         else:
-            p_field = 0.0
+            p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
         english = n_common / n_lower if n_lower >= 3 else 1.0
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, bool(n_the or n_a))
 
@@ -265,20 +278,49 @@ def article_log_lr(article_gains: Iterable[float]) -> float:
     return sum(ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * min(max(g, lo), hi) for g in article_gains)
 
 
-def body_log_odds(n_words: int, n_a: int, article_gains: Iterable[float], n_unspun: int) -> float:
+def body_log_odds(n_words: int, n_a: int, article_gains: Iterable[float], n_unspun: int, number_lr: float | None = None) -> float:
     """Log-odds that the field spinner wrote a document whose ``n_unspun`` sentences with a lower-case "the" were
     added to it unspun (a site's header or footer), from its other sentences: ``n_words`` words, ``n_a``
     lower-case "a" and their gains of "the" over "a".
 
     Those sentences were picked for having no "the", so their lack of it says nothing; their "a"s do: about
     :data:`FIELD_A_RATE` a word where the spinner wrote "a" for every "the", :data:`CLEAN_A_RATE` in clean
-    sentences without "the" (Poisson counts), and each "a" says how well "the" fits there (:func:`article_log_lr`).
+    sentences without "the" (Poisson counts), each "a" says how well "the" fits there (:func:`article_log_lr`), and
+    the numbers say what they say (``number_lr``: :func:`number_log_lr`).
 
     >>> body_log_odds(90, 8, [], 1) > 2 > -5 > body_log_odds(230, 5, [], 1)  # a spun article, a clean one
     True
     """
     counts = n_a * math.log(FIELD_A_RATE / CLEAN_A_RATE) - (FIELD_A_RATE - CLEAN_A_RATE) * n_words
-    return counts + article_log_lr(article_gains) + n_unspun * math.log(UNSPUN_SENTENCE_ODDS)
+    return counts + article_log_lr(article_gains) + n_unspun * math.log(UNSPUN_SENTENCE_ODDS) + (number_lr or 0.0)
+
+
+def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]]) -> float | None:
+    """Natural log of the likelihood ratio, field-spun over clean, of the lone digits 1-9 (:func:`_lone_digit`) and
+    number words one to nine of a text (:data:`LONE_DIGIT_LLR`); None where it has neither, or fewer than
+    :data:`NUMBER_EVIDENCE_MIN_WORDS` words. ``sentences``: (tokens, LM forms) of each sentence.
+
+    >>> from service.text import lm_sentence, tokenize
+    >>> def log_lr(text):
+    ...     tokens = tokenize(text)
+    ...     return number_log_lr([(tokens, lm_sentence(tokens))])
+    >>> table = "Shr 1.40 dlrs vs 1.76 dlrs Net 12.1 mln vs 11.7 mln Revs 98.7 mln vs 87.5 mln Avg shrs 8.6 mln "
+    >>> log_lr(table * 2 + "9 mths Shr profit 4 cts vs loss 56 cts") > 3 > 0 > log_lr(table * 2 + "Nine mths")
+    True
+    >>> log_lr(table * 2) is None, log_lr("9 killed in blast") is None
+    (True, True)
+    """
+    n_words = n_digits = n_number_words = 0
+    for tokens, forms in sentences:
+        for i, form in enumerate(forms):
+            n_words += form[0].isalnum()
+            if _lone_digit(tokens, forms, i):
+                n_digits += 1
+            elif form in _ONE_TO_NINE:
+                n_number_words += 1
+    if n_words < NUMBER_EVIDENCE_MIN_WORDS or not (n_digits or n_number_words):
+        return None
+    return n_digits * LONE_DIGIT_LLR + n_number_words * NUMBER_WORD_LLR
 
 
 def probability(log_odds: float) -> float:

@@ -22,6 +22,7 @@ from .candidates import (
     CLEAN_P_FIELD,
     FUNCTION_WORDS,
     MIN_ENGLISH,
+    NUMBER_EVIDENCE_PRIOR,
     NUMBER_WORDS,
     OPENING_MARKS,
     RULE_SOURCES,
@@ -32,6 +33,7 @@ from .candidates import (
     body_log_odds,
     foreign_neighbourhoods,
     no_restoration,
+    number_log_lr,
     probability,
 )
 from .casing import transfer_casing
@@ -251,7 +253,9 @@ class RulesEngine:
         it says nothing: the document has no field evidence of its own, and takes its batch's."""
         gains = [self.article_gains(sent) for sent in doc]
         evidence = DocumentEvidence.from_tokens(
-            (t.text for sent in doc for t in sent.tokens), article_gains=[g for sent_gains in gains for g in sent_gains]
+            (t.text for sent in doc for t in sent.tokens),
+            article_gains=[g for sent_gains in gains for g in sent_gains],
+            number_lr=number_log_lr((sent.tokens, sent.forms) for sent in doc),
         )
         added = _added_sentences(doc)
         if not added:
@@ -259,13 +263,16 @@ class RulesEngine:
         body = [k for k in range(len(doc)) if k not in added]
         n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
+        number_lr = number_log_lr((doc[k].tokens, doc[k].forms) for k in body)
         if n_a:
-            p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added)))
+            p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added), number_lr))
             if p_field <= evidence.p_field:
                 return evidence
             evidence = evidence._replace(p_field=p_field)
-        else:  # nor does the rest say anything of the field spinner (an earnings table): the batch says it
-            evidence = evidence._replace(p_field=0.0, field_evidence=False)
+        else:  # nor does the rest say anything of the field spinner by its articles (an earnings table): its numbers
+            # may, else the batch says it
+            p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
+            evidence = evidence._replace(p_field=p_field, field_evidence=False)
         for k in added:
             doc[k].unspun = True
         return evidence

@@ -734,7 +734,8 @@ def test_a_text_without_articles_takes_its_batchs_field_evidence() -> None:
 def test_a_table_under_a_sites_footer_takes_its_batchs_field_evidence() -> None:
     """An earnings table has no "a" to tell whether the field spinner wrote it, and a site's footer adds a
     lower-case "the". Until 2026-12-07 the footer made it a clean text, whatever its batch; now, where the rest holds
-    no "a" either, the batch tells, as for a headline: among field-spun articles its numbers are written out."""
+    no "a" either, the batch tells, as for a headline: among field-spun articles its numbers are written out, among
+    clean ones they are not. Alone, its lone digits tell (since 2026-12-07, thirteenth session; no edit before)."""
     table = (
         "Shr welfare 4 cts vs loss 56 cts\n    Net welfare 2,043,000 vs loss 25.7 mln\n    Revs 111.3 mln vs 64.7 mln\n"
         "    Avg shrs 48.3 mln vs 45.8 mln\n    9 mths\n    Shr loss 18 cts vs loss 63 cts\n"
@@ -746,7 +747,23 @@ def test_a_table_under_a_sites_footer_takes_its_batchs_field_evidence() -> None:
     assert_loss_free(table, among_spun)
     assert [(e.spun, e.original) for e in among_spun.edits] == [("4", "four"), ("9", "Nine")]  # as Reuters writes them
     assert restore_many([table, *clean], engine="rules")[0].edits == []
-    assert restore_and_explain(table, engine="rules").edits == []
+    alone = restore_and_explain(table, engine="rules")
+    assert [(e.spun, e.original) for e in alone.edits] == [("4", "four"), ("9", "Nine")]
+
+
+def test_an_earnings_tables_lone_digits_say_whether_the_field_spinner_wrote_it() -> None:
+    """A table has no "a" or "the" to tell, but prose spells one to nine out and the field spinner writes digits: a
+    lone digit says spun, a number word says clean (``candidates.number_log_lr``). Until 2026-12-07 (thirteenth
+    session) a table alone got no edit: 25 of the 38 number swaps the 200 field-spun dev articles kept. Its clean twin
+    keeps its words, and a headline, which writes digits, is too short to tell."""
+    lines = "Net 12.1 mln vs 11.7 mln\n    Revs 98.7 mln vs 87.5 mln\n    Avg shrs 8.6 mln vs 8.1 mln\n"
+    spun = f"Qtr ended Sept 30\n    Shr 4 cts vs 56 cts\n    {lines}    9 mths\n    Shr 1.40 dlrs vs 1.76 dlrs\n    {lines}"
+    result = restore_and_explain(spun, engine="rules")
+    assert_loss_free(spun, result)
+    assert [(e.spun, e.original) for e in result.edits] == [("4", "four"), ("9", "Nine")]
+    clean = spun.replace("4 cts", "four cts").replace("9 mths", "Nine mths")
+    assert restore_and_explain(clean, engine="rules").edits == []
+    assert restore_and_explain("9 killed as storm hits coast near 3 towns", engine="rules").edits == []
 
 
 def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
