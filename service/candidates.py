@@ -205,9 +205,11 @@ class DocumentEvidence(NamedTuple):
         english: Share of its lower-case words that are common English words; a
             document below :data:`MIN_ENGLISH` gets no edits at all.
         field_evidence: Whether the document's own words say anything of the field spinner
-            (a lower-case "a" or "the"); ``p_field`` of one without is 0, or its batch's
+            by their articles (a lower-case "a" or "the"); ``p_field`` of one without is what its
+            numbers say (:func:`number_log_lr`; 0 where they say nothing), or its batch's
             (``rules_engine._share_field_evidence``), which the rules' arcs read; the verifier
             and the spin score read :attr:`own_p_field`.
+        number_p_field: ``p_field`` from the numbers of a document without articles (0 for one with some).
     """
 
     p_field: float
@@ -217,11 +219,13 @@ class DocumentEvidence(NamedTuple):
     batch_counts: dict[str, int]
     english: float = 1.0
     field_evidence: bool = True
+    number_p_field: float = 0.0
 
     @property
     def own_p_field(self) -> float:
-        """``p_field`` as the document's own words give it: 0 without an "a" or "the", whatever its batch's is."""
-        return self.p_field if self.field_evidence else 0.0
+        """``p_field`` as the document's own words give it: without an "a" or "the", what its numbers say, whatever
+        its batch's is."""
+        return self.p_field if self.field_evidence else self.number_p_field
 
     @staticmethod
     def from_tokens(
@@ -236,7 +240,7 @@ class DocumentEvidence(NamedTuple):
         "the" over each lower-case "a" (log10); each adds its log likelihood ratio
         (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
         its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
-        give ``p_field``, though the document still has no field evidence of its own (``field_evidence``).
+        give ``p_field`` (and ``number_p_field``), though a batch with field evidence gives it its own.
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
@@ -268,7 +272,8 @@ class DocumentEvidence(NamedTuple):
         else:
             p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
         english = n_common / n_lower if n_lower >= 3 else 1.0
-        return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, bool(n_the or n_a))
+        field_evidence = bool(n_the or n_a)
+        return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, field_evidence, 0.0 if field_evidence else p_field)
 
 
 def article_log_lr(article_gains: Iterable[float]) -> float:

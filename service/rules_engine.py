@@ -272,7 +272,7 @@ class RulesEngine:
         else:  # nor does the rest say anything of the field spinner by its articles (an earnings table): its numbers
             # may, else the batch says it
             p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
-            evidence = evidence._replace(p_field=p_field, field_evidence=False)
+            evidence = evidence._replace(p_field=p_field, field_evidence=False, number_p_field=p_field)
         for k in added:
             doc[k].unspun = True
         return evidence
@@ -591,7 +591,7 @@ def _share_field_evidence(evidence: list[DocumentEvidence]) -> list[DocumentEvid
     :data:`FIELD_EVIDENCE_MIN_DOCS` do (a French "il a dit" is no "a"). A batch mostly comes from one source,
     so a title among field-spun articles gets the number rule and the fingerprints' prior they get, and one
     among clean ones stays at about 0; the verifier and the spin score still read the document's own evidence
-    (``DocumentEvidence.own_p_field``). Short texts of the 200 dev articles in batches of 50, field-spun and
+    (``DocumentEvidence.own_p_field``: what a table's numbers say, 0 for a headline's words). Short texts of the 200 dev articles in batches of 50, field-spun and
     clean (model_cards/language_model.md): more restorations, no more false edits."""
     known = [ev.p_field for ev in evidence if ev.field_evidence and ev.english >= MIN_ENGLISH]
     if len(known) < FIELD_EVIDENCE_MIN_DOCS:

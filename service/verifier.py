@@ -122,7 +122,7 @@ def features(
         z_spun,
         z_orig,
         z_orig - z_spun,
-        evidence.own_p_field,  # not its batch's: an earnings table's swaps stay doubted among field-spun articles
+        evidence.own_p_field,  # not its batch's: an earnings table is judged by its own numbers
         evidence.spin_rate,
         learnt,
         math.log1p(learnt * evidence.batch_counts.get(spun, 0)) if learnt else 0.0,

@@ -755,15 +755,18 @@ def test_an_earnings_tables_lone_digits_say_whether_the_field_spinner_wrote_it()
     """A table has no "a" or "the" to tell, but prose spells one to nine out and the field spinner writes digits: a
     lone digit says spun, a number word says clean (``candidates.number_log_lr``). Until 2026-12-07 (thirteenth
     session) a table alone got no edit: 25 of the 38 number swaps the 200 field-spun dev articles kept. Its clean twin
-    keeps its words, and a headline, which writes digits, is too short to tell."""
+    keeps its words, and a headline, which writes digits, is too short to tell. The spin score reads the same
+    evidence (it was 0 for any table)."""
     lines = "Net 12.1 mln vs 11.7 mln\n    Revs 98.7 mln vs 87.5 mln\n    Avg shrs 8.6 mln vs 8.1 mln\n"
     spun = f"Qtr ended Sept 30\n    Shr 4 cts vs 56 cts\n    {lines}    9 mths\n    Shr 1.40 dlrs vs 1.76 dlrs\n    {lines}"
     result = restore_and_explain(spun, engine="rules")
     assert_loss_free(spun, result)
     assert [(e.spun, e.original) for e in result.edits] == [("4", "four"), ("9", "Nine")]
     clean = spun.replace("4 cts", "four cts").replace("9 mths", "Nine mths")
-    assert restore_and_explain(clean, engine="rules").edits == []
-    assert restore_and_explain("9 killed as storm hits coast near 3 towns", engine="rules").edits == []
+    clean_result = restore_and_explain(clean, engine="rules")
+    assert clean_result.edits == [] and clean_result.spin_score < 0.01 < 0.5 < result.spin_score
+    headline = restore_and_explain("9 killed as storm hits coast near 3 towns", engine="rules")
+    assert headline.edits == [] and headline.spin_score == 0.0
 
 
 def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
