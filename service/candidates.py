@@ -235,7 +235,8 @@ class DocumentEvidence(NamedTuple):
 
         Plain English has a lower-case "the" every ~20 words; the field spinner leaves
         none (it keeps capitalised "The"), so a long text without one and with several
-        lower-case "a" is almost surely spun. ``words`` are token texts, case kept.
+        lower-case "a" is almost surely spun. Words, not numbers, count for its length: an
+        earnings table is mostly numbers. ``words`` are token texts, case kept.
         ``article_gains``: where there is no lower-case "the", the language model's gain of
         "the" over each lower-case "a" (log10); each adds its log likelihood ratio
         (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
@@ -257,7 +258,7 @@ class DocumentEvidence(NamedTuple):
         counts: dict[str, int] = {}
         for w in words:
             if w[0].isalnum():
-                n_words += 1
+                n_words += w[0].isalpha()
                 n_the += w == "the"
                 n_a += w == "a"
                 low = w.lower()

@@ -769,6 +769,21 @@ def test_an_earnings_tables_lone_digits_say_whether_the_field_spinner_wrote_it()
     assert headline.edits == [] and headline.spin_score == 0.0
 
 
+def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
+    """A long text without a lower-case "the" is spun, since prose has one every ~20 words; but a table is mostly
+    numbers, and until 2026-12-07 (thirteenth session) they counted for its length: this clean one, with one note,
+    scored 0.66 and its "a charge" became "the charge". Now words count, not numbers."""
+    table = (
+        "Shr profit seven cts vs profit 32 cts\n    Net profit 154,398 vs profit 694,521\n    Revs 17.7 mln vs 19.5 mln\n"
+        "    Avg shrs 2,216,000 vs 2,170,000\n    Year\n    Shr profit 86 cts vs loss 50 cts\n"
+        "    Net profit 1,910,612 vs loss 1,105,327\n    Revs 73.4 mln vs 71.2 mln\n    Avg shrs 2,213,000 vs 2,168,000\n"
+        "    Backlog 41.2 mln vs 38.6 mln\n    Employees 1,210 vs 1,185\n    Capital spending 4.3 mln vs 3.9 mln\n"
+        "    NOTE: 1986 year net includes a charge of 1,150,000 dlrs, or 52 cts a shr, for a writedown of inventory.\n"
+    )
+    result = restore_and_explain(table, engine="rules")
+    assert result.edits == [] and result.spin_score < 0.5
+
+
 def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
     """A teaser of 20 words with one "a" and no "the" says little by its counts; the language model says whether
     its "a" stands where "the" belongs. The clean one is not called spun (0.70 before the model was asked), its
