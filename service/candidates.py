@@ -135,6 +135,9 @@ ARTICLE_GAIN_RANGE = (-2.0, 3.0)
 # have one (:func:`body_log_odds`).
 FIELD_A_RATE = 0.0876
 CLEAN_A_RATE = 0.0249
+# Log odds for the field spinner of each word of a text without a lower-case "the": plain English has one every ~20
+# words (:meth:`DocumentEvidence.from_tokens`).
+THE_ABSENCE_LOG_ODDS = 0.05
 # A site adds a header or a footer to a spun article, unspun ("Read the full story on our website."): the odds of
 # each such sentence with a lower-case "the" in a field-spun document (:func:`body_log_odds`).
 UNSPUN_SENTENCE_ODDS = 0.1
@@ -269,7 +272,7 @@ class DocumentEvidence(NamedTuple):
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
-            p_field = probability(0.05 * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains) + (number_lr or 0.0))
+            p_field = probability(THE_ABSENCE_LOG_ODDS * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains) + (number_lr or 0.0))
         else:
             p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
         english = n_common / n_lower if n_lower >= 3 else 1.0
@@ -284,21 +287,36 @@ def article_log_lr(article_gains: Iterable[float]) -> float:
     return sum(ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * min(max(g, lo), hi) for g in article_gains)
 
 
-def body_log_odds(n_words: int, n_a: int, article_gains: Iterable[float], n_unspun: int, number_lr: float | None = None) -> float:
+def body_log_odds(
+    n_words: int,
+    n_a: int,
+    article_gains: Iterable[float],
+    n_unspun: int,
+    number_lr: float | None = None,
+    words_without_the: int = 0,
+) -> float:
     """Log-odds that the field spinner wrote a document whose ``n_unspun`` sentences with a lower-case "the" were
     added to it unspun (a site's header or footer), from its other sentences: ``n_words`` words, ``n_a``
     lower-case "a" and their gains of "the" over "a".
 
-    Those sentences were picked for having no "the", so their lack of it says nothing; their "a"s do: about
+    Those sentences were picked for having no "the", so their lack of it says little; their "a"s do: about
     :data:`FIELD_A_RATE` a word where the spinner wrote "a" for every "the", :data:`CLEAN_A_RATE` in clean
     sentences without "the" (Poisson counts), each "a" says how well "the" fits there (:func:`article_log_lr`), and
-    the numbers say what they say (``number_lr``: :func:`number_log_lr`).
+    the numbers say what they say (``number_lr``: :func:`number_log_lr`). Above a footer the lack of "the" counts as
+    in a whole text after all (``words_without_the``: the words of the sentences above it; not below a header, since
+    a clean article may write "the" only in its lead: model_cards/language_model.md).
 
     >>> body_log_odds(90, 8, [], 1) > 2 > -5 > body_log_odds(230, 5, [], 1)  # a spun article, a clean one
     True
     """
     counts = n_a * math.log(FIELD_A_RATE / CLEAN_A_RATE) - (FIELD_A_RATE - CLEAN_A_RATE) * n_words
-    return counts + article_log_lr(article_gains) + n_unspun * math.log(UNSPUN_SENTENCE_ODDS) + (number_lr or 0.0)
+    return (
+        counts
+        + article_log_lr(article_gains)
+        + n_unspun * math.log(UNSPUN_SENTENCE_ODDS)
+        + (number_lr or 0.0)
+        + THE_ABSENCE_LOG_ODDS * words_without_the
+    )
 
 
 def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]]) -> float | None:

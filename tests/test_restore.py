@@ -811,6 +811,21 @@ def test_a_line_a_site_adds_does_not_hide_a_spun_article(spun_article: str, plac
     assert len(result.edits) <= len(alone.edits) + 2
 
 
+def test_a_short_spun_article_restores_the_same_above_a_sites_footer() -> None:
+    """Above a footer a site added, the body's lack of "the" counts as in a whole text (since 2026-12-07, thirteenth
+    session): this short article with one "a" lost its "the" to the footer before, though the article alone got it."""
+    body = (
+        "Officials pronounced on Monday that infantry units would leave a city within dual weeks, and that supervision "
+        "forces would stay in their positions until talks in Geneva ended. Residents welcomed news of their departure "
+        "after months of fighting in nearby villages, and a local council pronounced schools would reopen soon."
+    )
+    footed = f"{body}\n\nRead the full story on our website.\n"
+    alone, result = restore_and_explain(body, engine="rules"), restore_and_explain(footed, engine="rules")
+    assert_loss_free(footed, result)
+    assert ("a", "the") in {(e.spun, e.original) for e in alone.edits}
+    assert [(e.start, e.original) for e in result.edits] == [(e.start, e.original) for e in alone.edits]
+
+
 def test_only_a_short_run_of_sentences_at_an_edge_counts_as_added() -> None:
     """Sentences with "the" are a site's addition only at the start or end of a text and in at most 15 % of its
     words: a clean article with "the" in one sentence in its middle, or in a long lead, is read as clean."""
