@@ -272,9 +272,10 @@ class DocumentEvidence(NamedTuple):
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
-            p_field = probability(THE_ABSENCE_LOG_ODDS * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains) + (number_lr or 0.0))
+            log_odds = THE_ABSENCE_LOG_ODDS * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains)
+            p_field = probability(log_odds + (number_lr or 0.0))
         else:
-            p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
+            p_field = numbers_p_field(number_lr)
         english = n_common / n_lower if n_lower >= 3 else 1.0
         field_evidence = bool(n_the or n_a)
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, field_evidence, 0.0 if field_evidence else p_field)
@@ -345,6 +346,12 @@ def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]]) -> float |
     if n_words < NUMBER_EVIDENCE_MIN_WORDS or not (n_digits or n_number_words):
         return None
     return n_digits * LONE_DIGIT_LLR + n_number_words * NUMBER_WORD_LLR
+
+
+def numbers_p_field(number_lr: float | None) -> float:
+    """``p_field`` of a text without a lower-case "a" or "the" whose numbers say ``number_lr``
+    (:func:`number_log_lr`; None, and so 0, where they say nothing)."""
+    return 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
 
 
 def probability(log_odds: float) -> float:

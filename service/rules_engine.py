@@ -22,7 +22,6 @@ from .candidates import (
     CLEAN_P_FIELD,
     FUNCTION_WORDS,
     MIN_ENGLISH,
-    NUMBER_EVIDENCE_PRIOR,
     NUMBER_WORDS,
     OPENING_MARKS,
     RULE_SOURCES,
@@ -34,6 +33,7 @@ from .candidates import (
     foreign_neighbourhoods,
     no_restoration,
     number_log_lr,
+    numbers_p_field,
     probability,
 )
 from .casing import transfer_casing
@@ -250,7 +250,8 @@ class RulesEngine:
         header or footer a site added to a spun article, unspun (:func:`_added_sentences`): where the rest says
         field-spun (:func:`candidates.body_log_odds`), the document takes that ``p_field`` and those sentences
         are read as clean (``_Sentence.unspun``). Where the rest holds no lower-case "a" either (an earnings table),
-        it says nothing: the document has no field evidence of its own, and takes its batch's."""
+        only its numbers say something (:func:`candidates.number_log_lr`), as in a text without articles: a batch
+        with field evidence gives it its own for the rules' arcs (:func:`_share_field_evidence`)."""
         gains = [self.article_gains(sent) for sent in doc]
         evidence = DocumentEvidence.from_tokens(
             (t.text for sent in doc for t in sent.tokens),
@@ -271,9 +272,8 @@ class RulesEngine:
             if p_field <= evidence.p_field:
                 return evidence
             evidence = evidence._replace(p_field=p_field)
-        else:  # nor does the rest say anything of the field spinner by its articles (an earnings table): its numbers
-            # may, else the batch says it
-            p_field = 0.0 if number_lr is None else probability(NUMBER_EVIDENCE_PRIOR + number_lr)
+        else:  # nor does the rest say anything by its articles (an earnings table): its numbers may
+            p_field = numbers_p_field(number_lr)
             evidence = evidence._replace(p_field=p_field, field_evidence=False, number_p_field=p_field)
         for k in added:
             doc[k].unspun = True
@@ -593,8 +593,9 @@ def _share_field_evidence(evidence: list[DocumentEvidence]) -> list[DocumentEvid
     :data:`FIELD_EVIDENCE_MIN_DOCS` do (a French "il a dit" is no "a"). A batch mostly comes from one source,
     so a title among field-spun articles gets the number rule and the fingerprints' prior they get, and one
     among clean ones stays at about 0; the verifier and the spin score still read the document's own evidence
-    (``DocumentEvidence.own_p_field``: what a table's numbers say, 0 for a headline's words). Short texts of the 200 dev articles in batches of 50, field-spun and
-    clean (model_cards/language_model.md): more restorations, no more false edits."""
+    (``DocumentEvidence.own_p_field``: what a table's numbers say, 0 for a headline's words). Short texts of the 200
+    dev articles in batches of 50, field-spun and clean (model_cards/language_model.md): more restorations, no more
+    false edits."""
     known = [ev.p_field for ev in evidence if ev.field_evidence and ev.english >= MIN_ENGLISH]
     if len(known) < FIELD_EVIDENCE_MIN_DOCS:
         return evidence
