@@ -169,12 +169,14 @@ FOREIGN_REACH = 3
 NUMBER_STYLE_ODDS = 1.5
 # Numbers say whether the field spinner was at work where no lower-case "the" says it was not: prose spells one to
 # nine out (84 % of such places in Wikipedia, 98 % in Reuters originals) and the field spinner writes them as digits.
-# In a text of at least NUMBER_EVIDENCE_MIN_WORDS words (not a headline, which writes digits) each lone digit 1-9 adds
-# the natural log of 0.9 / 0.16 to the log odds (the spinner's rate against Wikipedia's, the lower of the two clean
-# rates), each number word one to nine that of 0.1 / 0.84 (:func:`number_log_lr`); a text without "a" either (an
-# earnings table) starts from NUMBER_EVIDENCE_PRIOR.
+# Each lone digit 1-9 adds the natural log of 0.9 / 0.16 to the log odds (the spinner's rate against Wikipedia's, the
+# lower of the two clean rates), each number word one to nine that of 0.1 / 0.84 (:func:`number_log_lr`), in prose
+# with a lower-case "a" of at least PROSE_NUMBERS_MIN_WORDS words, and in a text without "a" either (an earnings table)
+# of at least TABLE_NUMBERS_MIN_WORDS, which starts from NUMBER_EVIDENCE_PRIOR: a headline has no articles and writes
+# digits.
 NUMBER_EVIDENCE_PRIOR = -3.0
-NUMBER_EVIDENCE_MIN_WORDS = 40
+PROSE_NUMBERS_MIN_WORDS = 10
+TABLE_NUMBERS_MIN_WORDS = 40
 LONE_DIGIT_LLR = math.log(0.9 / 0.16)
 NUMBER_WORD_LLR = math.log(0.1 / 0.84)
 _ONE_TO_NINE = frozenset("one two three four five six seven eight nine".split())  # noqa: SIM905
@@ -320,20 +322,23 @@ def body_log_odds(
     )
 
 
-def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]]) -> float | None:
+def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]], prose: bool) -> float | None:
     """Natural log of the likelihood ratio, field-spun over clean, of the lone digits 1-9 (:func:`_lone_digit`) and
     number words one to nine of a text (:data:`LONE_DIGIT_LLR`); None where it has neither, or fewer than
-    :data:`NUMBER_EVIDENCE_MIN_WORDS` words. ``sentences``: (tokens, LM forms) of each sentence.
+    :data:`PROSE_NUMBERS_MIN_WORDS` words (``prose``: it has a lower-case "a") or :data:`TABLE_NUMBERS_MIN_WORDS`
+    (it has none: a table, or a headline). ``sentences``: (tokens, LM forms) of each sentence.
 
     >>> from service.text import lm_sentence, tokenize
-    >>> def log_lr(text):
+    >>> def log_lr(text, prose=False):
     ...     tokens = tokenize(text)
-    ...     return number_log_lr([(tokens, lm_sentence(tokens))])
+    ...     return number_log_lr([(tokens, lm_sentence(tokens))], prose)
     >>> table = "Shr 1.40 dlrs vs 1.76 dlrs Net 12.1 mln vs 11.7 mln Revs 98.7 mln vs 87.5 mln Avg shrs 8.6 mln "
     >>> log_lr(table * 2 + "9 mths Shr profit 4 cts vs loss 56 cts") > 3 > 0 > log_lr(table * 2 + "Nine mths")
     True
-    >>> log_lr(table * 2) is None, log_lr("9 killed in blast") is None
+    >>> log_lr(table * 2) is None, log_lr("9 killed in blast near 3 towns") is None
     (True, True)
+    >>> log_lr("A fire in a warehouse killed 3 workers on Monday , officials said .", prose=True) > 0
+    True
     """
     n_words = n_digits = n_number_words = 0
     for tokens, forms in sentences:
@@ -343,7 +348,7 @@ def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]]) -> float |
                 n_digits += 1
             elif form in _ONE_TO_NINE:
                 n_number_words += 1
-    if n_words < NUMBER_EVIDENCE_MIN_WORDS or not (n_digits or n_number_words):
+    if n_words < (PROSE_NUMBERS_MIN_WORDS if prose else TABLE_NUMBERS_MIN_WORDS) or not (n_digits or n_number_words):
         return None
     return n_digits * LONE_DIGIT_LLR + n_number_words * NUMBER_WORD_LLR
 

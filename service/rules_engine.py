@@ -256,7 +256,7 @@ class RulesEngine:
         evidence = DocumentEvidence.from_tokens(
             (t.text for sent in doc for t in sent.tokens),
             article_gains=[g for sent_gains in gains for g in sent_gains],
-            number_lr=number_log_lr((sent.tokens, sent.forms) for sent in doc),
+            number_lr=number_log_lr(((sent.tokens, sent.forms) for sent in doc), prose=any(gains)),
         )
         added = _added_sentences(doc)
         if not added:
@@ -264,7 +264,7 @@ class RulesEngine:
         body = [k for k in range(len(doc)) if k not in added]
         n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
-        number_lr = number_log_lr((doc[k].tokens, doc[k].forms) for k in body)
+        number_lr = number_log_lr(((doc[k].tokens, doc[k].forms) for k in body), prose=n_a > 0)
         if n_a:
             above_footer = max(body) < min(added)  # only a footer was added: the body's lack of "the" counts
             words = sum(1 for k in body for f in doc[k].forms if f[0].isalpha()) if above_footer else 0

@@ -769,6 +769,18 @@ def test_an_earnings_tables_lone_digits_say_whether_the_field_spinner_wrote_it()
     assert headline.edits == [] and headline.spin_score == 0.0
 
 
+def test_a_short_texts_numbers_tell_along_with_its_a() -> None:
+    """Prose spells one to nine out: in a teaser with a lower-case "a" (a headline has none, and writes digits) its
+    number words say clean, its lone digits spun (since 2026-12-07, thirteenth session; this clean one scored 0.83
+    and "a hospital" became "the hospital" before), and its field-spun twin is restored."""
+    clean = "A fire in a warehouse killed three workers on Monday, and four others were taken to a hospital, officials in Ohio said."
+    spun = "A fire in a warehouse killed 3 workers on Monday, and 4 others were taken to a hospital, officials in Ohio pronounced."
+    clean_result, spun_result = restore_and_explain(clean, engine="rules"), restore_and_explain(spun, engine="rules")
+    assert clean_result.edits == [] and clean_result.spin_score < 0.5 < spun_result.spin_score
+    made = [(e.spun, e.original) for e in spun_result.edits]
+    assert [("3", "three"), ("4", "four"), ("pronounced", "said")] == [m for m in made if m[0] != "a"]
+
+
 def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
     """A long text without a lower-case "the" is spun, since prose has one every ~20 words; but a table is mostly
     numbers, and until 2026-12-07 (thirteenth session) they counted for its length: this clean one, with one note,
