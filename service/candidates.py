@@ -179,7 +179,7 @@ PROSE_NUMBERS_MIN_WORDS = 10
 TABLE_NUMBERS_MIN_WORDS = 40
 LONE_DIGIT_LLR = math.log(0.9 / 0.16)
 NUMBER_WORD_LLR = math.log(0.1 / 0.84)
-_ONE_TO_NINE = frozenset("one two three four five six seven eight nine".split())  # noqa: SIM905
+_ONE_TO_NINE = frozenset(NUMBER_WORDS[str(n)] for n in range(1, 10))
 # Channel weight of a gap-filler proposal (a word in no thesaurus entry of the spun one).
 CONTEXT_WEIGHT = 0.01
 # The field spinner's rules ("the" -> "a", number words -> digits): their channel score needs no swap
