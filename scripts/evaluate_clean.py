@@ -5,25 +5,37 @@ dozen edits). This restores many more clean articles (by default the first 1,000
 files), ``--batch`` at a time as a pipeline would send them, and lists what it changed, by source and by pair, so a
 class of false edits shows (a thesaurus sister term changing a fact, a batch's table learnt from one article).
 
+``--paragraphs-from DIR`` restores clean English of another register instead: paragraphs of the README, NEWS and
+changelog files under ``DIR`` (``/usr/share/doc`` on Debian: release notes, changelogs, manuals; what a machine holds
+there depends on its packages, so the report says how many files gave paragraphs).
+
 Usage::
 
     python -m scripts.evaluate_clean [--docs 1000] [--batch 50] [--min-confidence 0.5] [--list 20] [--write-benchmarks]
+    python -m scripts.evaluate_clean --paragraphs-from /usr/share/doc --docs 800 --batch 1
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import random
+import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from scripts.evaluate import load_reuters
 
-__all__ = ["CLEAN_FILES", "CleanReport", "false_edits", "main"]
+__all__ = ["CLEAN_FILES", "CleanReport", "doc_paragraphs", "false_edits", "main"]
 
 CLEAN_FILES = ("reut2-018.sgm.xz", "reut2-019.sgm.xz")
+# --paragraphs-from: the files read, and the paragraphs taken from each (the first few, mostly letters, of 30-400 words)
+DOC_FILE_RE = re.compile(r"(README|NEWS|changelog|CHANGES|TODO|AUTHORS|FAQ)", re.IGNORECASE)
+DOC_PARAGRAPHS_PER_FILE = 3
 
 
 class CleanReport(NamedTuple):
@@ -54,15 +66,44 @@ def false_edits(texts: Sequence[str], batch: int = 50, min_confidence: float = 0
     return CleanReport(len(texts), sum(len(t.split()) for t in texts), edits, flagged, time.perf_counter() - t0)
 
 
-def report(r: CleanReport, n_list: int) -> str:
-    """Markdown: the totals, the edits by source, the most frequent pairs."""
+def doc_paragraphs(root: Path, n: int, seed: int = 0) -> tuple[list[str], int]:
+    """Clean English of other registers: the first :data:`DOC_PARAGRAPHS_PER_FILE` paragraphs (30-400 words, over 60 %
+    letters) of each README, NEWS, changelog... file under ``root`` (plain or gzipped, UTF-8), shuffled (``seed``),
+    each text once; the first ``n``, and how many files gave any."""
+    found: list[str] = []
+    files = 0
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and DOC_FILE_RE.match(p.name)):
+        try:
+            raw = gzip.open(path, "rt", encoding="utf-8").read() if path.suffix == ".gz" else path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, EOFError):
+            continue
+        taken = [
+            p
+            for p in [p for p in re.split(r"\n\s*\n", raw) if 30 <= len(p.split()) <= 400][:DOC_PARAGRAPHS_PER_FILE]
+            if sum(c.isalpha() for c in p) > 0.6 * len(p)
+        ]
+        files += bool(taken)
+        found += taken
+    random.Random(seed).shuffle(found)
+    seen: set[str] = set()
+    unique: list[str] = []
+    for p in found:
+        if p.strip() not in seen:
+            seen.add(p.strip())
+            unique.append(p)
+    return unique[:n], files
+
+
+def report(r: CleanReport, n_list: int, what: str = "") -> str:
+    """Markdown: the totals, the edits by source, the most frequent pairs (``what``: the texts, if not the Reuters
+    articles)."""
     sources = Counter(source for _, _, source, _ in r.edits)
     pairs = Counter((spun, original) for spun, original, _, _ in r.edits)
+    what = what or f"Clean Reuters articles ({', '.join(CLEAN_FILES)}, the first {r.docs} of >= 80 words)"
     lines = [
-        f"Clean Reuters articles ({', '.join(CLEAN_FILES)}, the first {r.docs} of >= 80 words), restored by the rules "
-        "engine; every edit is false.",
+        f"{what}, restored by the rules engine; every edit is false.",
         "",
-        "| articles | words | false edits | per 1,000 words | flagged as spun (score >= 0.5) |",
+        "| texts | words | false edits | per 1,000 words | flagged as spun (score >= 0.5) |",
         "|--:|--:|--:|--:|--:|",
         f"| {r.docs} | {r.words} | {len(r.edits)} | {r.per_1k:.2f} | {r.flagged} ({100 * r.flagged / max(r.docs, 1):.1f} %) |",
         "",
@@ -80,17 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=50, help="documents per restore_many call")
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--list", type=int, default=20, help="most frequent false pairs to list")
+    ap.add_argument("--paragraphs-from", type=Path, metavar="DIR", help="paragraphs of the README, NEWS and changelog files under DIR instead")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this section of BENCHMARKS.md")
     args = ap.parse_args(argv)
-    r = false_edits(load_reuters(args.docs, files=CLEAN_FILES), args.batch, args.min_confidence)
-    text = report(r, args.list)
+    if args.paragraphs_from:
+        texts, files = doc_paragraphs(args.paragraphs_from, args.docs)
+        if not texts:
+            ap.error(f"no README, NEWS or changelog paragraphs of 30-400 words under {args.paragraphs_from}")
+        what = f"Paragraphs of README, NEWS and changelog files under `{args.paragraphs_from}` ({len(texts)} from {files} files)"
+        title = f"Clean text of other registers: {len(texts)} paragraphs, batches of {args.batch}"
+    else:
+        texts, what, title = load_reuters(args.docs, files=CLEAN_FILES), "", f"Clean articles: {args.docs} of reut2-018/019, batches of {args.batch}"
+    r = false_edits(texts, args.batch, args.min_confidence)
+    text = report(r, args.list, what)
     print(text)
     print(f"({r.seconds:.0f} s)")
     if args.write_benchmarks:
         from scripts.benchmarks_md import invocation, write_section
 
         command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
-        write_section(f"Clean articles: {r.docs} of reut2-018/019, batches of {args.batch}", text, command)
+        write_section(title, text, command)
     return 0
 
 

@@ -234,7 +234,11 @@ class DocumentEvidence(NamedTuple):
 
     @staticmethod
     def from_tokens(
-        words: Iterable[str], spin_rate: float = 0.15, article_gains: Iterable[float] = (), number_lr: float | None = None
+        words: Iterable[str],
+        spin_rate: float = 0.15,
+        article_gains: Iterable[float] = (),
+        number_lr: float | None = None,
+        listed_words: int = 0,
     ) -> DocumentEvidence:
         """Estimate ``p_field`` from how the document uses "the" and "a".
 
@@ -247,6 +251,8 @@ class DocumentEvidence(NamedTuple):
         (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
         its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
         give ``p_field`` (and ``number_p_field``), though a batch with field evidence gives it its own.
+        ``listed_words``: the words of ``words`` in list items (``text.list_items``: release notes, a changelog): no
+        prose, so their lack of "the" says nothing (model_cards/language_model.md).
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
@@ -274,7 +280,7 @@ class DocumentEvidence(NamedTuple):
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
-            log_odds = THE_ABSENCE_LOG_ODDS * n_words - 0.5 + 0.5 * n_a + article_log_lr(article_gains)
+            log_odds = THE_ABSENCE_LOG_ODDS * (n_words - listed_words) - 0.5 + 0.5 * n_a + article_log_lr(article_gains)
             p_field = probability(log_odds + (number_lr or 0.0))
         else:
             p_field = numbers_p_field(number_lr)

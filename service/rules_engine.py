@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -44,7 +45,7 @@ from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model, query_forms
 from .spin_score import spin_score
-from .text import Token, has_markup_between, lm_sentence, may_hold_markup, sentences, without_markup
+from .text import Token, has_markup_between, list_items, lm_sentence, may_hold_markup, sentences, without_markup
 from .verifier import Verifier, features, not_field_spun, shipped_verifier
 
 __all__ = ["RulesEngine", "ArcProposer", "SwapEvidence", "document_sentences"]
@@ -121,7 +122,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words",
+        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words", "listed",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -144,6 +145,7 @@ class _Sentence:
         self.gains: Gains = {}
         self.unspun = False  # added to a field-spun document unspun (a header or footer): read with CLEAN_P_FIELD
         self.repeat = False  # the same words as an earlier sentence of the batch: no new evidence of the spinner's table
+        self.listed = 0  # its words in list items (text.list_items): no prose, so no "the" is missing from them
 
 
 class RulesEngine:
@@ -257,6 +259,7 @@ class RulesEngine:
             (t.text for sent in doc for t in sent.tokens),
             article_gains=[g for sent_gains in gains for g in sent_gains],
             number_lr=number_log_lr(((sent.tokens, sent.forms) for sent in doc), prose=any(gains)),
+            listed_words=sum(sent.listed for sent in doc),
         )
         added = _added_sentences(doc)
         if not added:
@@ -444,7 +447,25 @@ def _added_sentences(doc: list[_Sentence]) -> list[int]:
 def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
     """The sentences of ``text``, document ``doc`` of its batch, ready to decode."""
     markup = text if may_hold_markup(text) else ""  # only then can a sentence leave markup out
-    return [_Sentence(doc, toks, markup) for toks in sentences(text)]
+    out = [_Sentence(doc, toks, markup) for toks in sentences(text)]
+    items = list_items(text)
+    if items:  # their words are no prose, and a number that opens one ("1. Faster search") is its marker, no swap
+        starts = [a for a, _ in items]
+        markers = {_first_visible(text, a) for a in starts}
+        for sent in out:
+            for k, t in enumerate(sent.tokens):
+                item = bisect_right(starts, t.start) - 1
+                sent.listed += item >= 0 and t.start < items[item][1] and t.text[0].isalpha()
+                if t.start in markers and t.text.isdigit():
+                    sent.spared |= {k}
+    return out
+
+
+def _first_visible(text: str, k: int) -> int:
+    """Where the first character of ``text`` from ``k`` on that is no space or tab stands."""
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    return k
 
 
 def _kept_arcs(arcs: dict[int, list[Arc]], keep: Callable[[Arc], bool]) -> dict[int, list[Arc]]:

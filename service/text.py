@@ -20,7 +20,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
-    "Token", "tokenize", "sentences", "lm_form", "lm_sentence", "may_hold_markup", "has_markup_between", "without_markup", "WORD_RE"
+    "Token", "tokenize", "sentences", "lm_form", "lm_sentence", "may_hold_markup", "has_markup_between", "without_markup", "list_items",
+    "WORD_RE",
 ]
 
 # A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
@@ -190,6 +191,39 @@ def sentences(text: str) -> Iterator[list[Token]]:
                 current = []
     if current:
         yield current
+
+
+# A line that opens a list item: a bullet ("*", "-", "•", "+") or a number ("1.", "2)") and then text, or an HTML <li>.
+_LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:(?:[*\-•+]|\d{1,3}[.)])[ \t]+\S|<li\b)", re.MULTILINE | re.IGNORECASE)
+
+
+def list_items(text: str) -> list[tuple[int, int]]:
+    r"""The character spans of ``text``'s list items: each from a line that opens one to the end of the lines,
+    indented further, that continue it (a blank line, or a line indented no further, ends it).
+
+    >>> text = "Changes:\n  * Fix a crash\n    in the parser.\n  * New upstream release.\nThanks to all."
+    >>> [text[a:b] for a, b in list_items(text)]
+    ['  * Fix a crash\n    in the parser.', '  * New upstream release.']
+    """
+    if _LIST_ITEM_RE.search(text) is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    start = end = indent = -1  # the open item: its span so far and its bullet's indentation (start -1: none)
+    pos = 0
+    for line in text.split("\n"):
+        opens = _LIST_ITEM_RE.match(line)
+        spaces = len(line.expandtabs()) - len(line.expandtabs().lstrip())
+        if start >= 0 and (opens or not line.strip() or spaces <= indent):
+            spans.append((start, end))
+            start = -1
+        if opens:
+            start, indent = pos, len(opens.group(1).expandtabs())
+        if start >= 0:
+            end = pos + len(line.rstrip("\r"))
+        pos += len(line) + 1
+    if start >= 0:
+        spans.append((start, end))
+    return spans
 
 
 _MARKUP_HINT_RE = re.compile(r"[<&/@#\\`\[*" + _FORMAT_CHARS + "]")

@@ -292,3 +292,25 @@ def test_evaluate_clean_counts_and_lists_every_edit() -> None:
     text = report(r, 5)
     assert f"| 2 | {r.words} | {len(r.edits)} | {r.per_1k:.2f} |" in text
     assert "| pronounced | said | 2 |" in text and "fingerprint" in text
+
+
+def test_paragraphs_of_other_registers_come_from_readme_news_and_changelog_files(tmp_path: Path) -> None:
+    """``--paragraphs-from`` reads README, NEWS and changelog files (plain or gzipped), takes the first paragraphs of
+    30-400 words that are mostly letters, each text once, and skips a file it cannot read as UTF-8."""
+    import gzip
+
+    from scripts.evaluate_clean import doc_paragraphs, main
+
+    item = "  * Fix a crash when a config file is empty and add a command to export settings as JSON for later use."
+    long_item = " ".join([item] * 3)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "README").write_text(f"Title\n\n{long_item}\n\n{'0.1 ' * 40}\n\n{long_item}\n", encoding="utf-8")
+    with gzip.open(tmp_path / "pkg" / "changelog.Debian.gz", "wt", encoding="utf-8") as f:
+        f.write(f"{long_item} Thanks.\n")
+    (tmp_path / "pkg" / "NEWS").write_bytes(b"\xff\xfe not utf-8 " * 40)
+    (tmp_path / "pkg" / "copyright").write_text(long_item, encoding="utf-8")
+    texts, files = doc_paragraphs(tmp_path, 10)
+    assert sorted(texts) == sorted([long_item, f"{long_item} Thanks.\n"]) and files == 2
+    assert doc_paragraphs(tmp_path, 1)[0] in ([long_item], [f"{long_item} Thanks.\n"])
+    with pytest.raises(SystemExit):
+        main(["--paragraphs-from", str(tmp_path / "empty")])

@@ -781,6 +781,37 @@ def test_a_short_texts_numbers_tell_along_with_its_a() -> None:
     assert [("3", "three"), ("4", "four"), ("pronounced", "said")] == [m for m in made if m[0] != "a"]
 
 
+def test_a_list_is_no_prose_that_lacks_the() -> None:
+    """Prose has a lower-case "the" every ~20 words, so a long text without one reads as field-spun; but release
+    notes, a changelog or any other list are no prose, and the words of their items (``text.list_items``) no longer
+    count for that length (since 2026-12-07, fourteenth session: these notes scored 0.77 and "a crash" became "the
+    crash"). A list item's number is its marker, never a number to write out ("1." became "One." before). A
+    field-spun list still reads as spun by its "a"s, and is restored."""
+    notes = (
+        "Release notes, version 2.4\n\n"
+        "  * Add a command to export settings as JSON.\n  * Fix a crash when a config file is empty.\n"
+        "  * Speed up startup on large projects by caching parsed files.\n  * Drop support for Python 3.8.\n"
+        "  * Translations: German, French and Spanish updated.\n  * Document a workaround for proxies that strip headers.\n"
+    )
+    result = restore_and_explain(notes, engine="rules")
+    assert result.edits == [] and result.spin_score < 0.5
+    numbered = (
+        "What's new\n1. Faster search across large archives, with a new index format.\n"
+        "2. A sidebar lists recent files and pinned folders.\n3. Exports keep comments and revision history.\n"
+    )
+    assert not [e for e in restore_and_explain(numbered, engine="rules").edits if e.spun.isdigit()]
+    spun = (
+        "Key points of a report:\n1. A supervision pronounced 3 more brigades would be sent to a northern border.\n"
+        "2. Officials pronounced a army had lost 4 men in a fighting near a town.\n"
+    )
+    restored = restore_and_explain(spun, engine="rules")
+    assert_loss_free(spun, restored)
+    assert restored.text == (
+        "Key points of the report:\n1. A government said three more brigades would be sent to the northern border.\n"
+        "2. Officials said the army had lost four men in the fighting near the town.\n"
+    )
+
+
 def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
     """A long text without a lower-case "the" is spun, since prose has one every ~20 words; but a table is mostly
     numbers, and until 2026-12-07 (thirteenth session) they counted for its length: this clean one, with one note,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text import has_markup_between, lm_form, may_hold_markup, sentences, tokenize
+from service.text import has_markup_between, list_items, lm_form, may_hold_markup, sentences, tokenize
 
 
 def test_spans_point_into_the_input() -> None:
@@ -272,3 +272,25 @@ def test_unclosed_comments_take_linear_time() -> None:
 )
 def test_comments(text: str, expected: list[str]) -> None:
     assert [t.text for t in tokenize(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("Changes:\n  * Fix a crash\n    in the parser.\n  * Drop Python 3.8.\nThanks.", ["  * Fix a crash\n    in the parser.", "  * Drop Python 3.8."]),
+        ("- Add a toggle\r\n- Fix a leak\r\nDone.", ["- Add a toggle", "- Fix a leak"]),  # a CRLF stays out of the span
+        ("1. Faster search.\n2) A sidebar.\n\n    continued after a blank line", ["1. Faster search.", "2) A sidebar."]),
+        ("<ul>\n<li>2 cups flour</li>\n<li>3 eggs</li>\n</ul>", ["<li>2 cups flour</li>", "<li>3 eggs</li>"]),
+        (" -- A. Maintainer <a@b.org>  Sat, 09 Nov 2024\n-1 is no bullet\n*emphasis* is none", []),
+        ("A paragraph of prose, with no list in it.", []),
+    ],
+)
+def test_list_items_are_lines_that_open_with_a_bullet_and_the_lines_that_continue_them(text: str, items: list[str]) -> None:
+    assert [text[a:b] for a, b in list_items(text)] == items
+
+
+def test_list_items_take_linear_time() -> None:
+    text = "* an item\n  continued\n" * 100_000
+    t0 = time.perf_counter()
+    assert len(list_items(text)) == 100_000
+    assert time.perf_counter() - t0 < 5
