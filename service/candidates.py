@@ -132,7 +132,7 @@ ARTICLE_LLR_SLOPE = 1.10
 ARTICLE_GAIN_RANGE = (-2.0, 3.0)
 # Lower-case "a" per word in field-spun text, and in the sentences of clean text that have no lower-case "the"
 # (Wikipedia, the same script): what the "a"s of a document's sentences without "the" say when its other sentences
-# have one (:func:`body_log_odds`).
+# have one (:func:`body_log_odds`), and those of list items (:func:`a_count_log_lr`).
 FIELD_A_RATE = 0.0876
 CLEAN_A_RATE = 0.0249
 # Log odds for the field spinner of each word of a text without a lower-case "the": plain English has one every ~20
@@ -239,6 +239,7 @@ class DocumentEvidence(NamedTuple):
         article_gains: Iterable[float] = (),
         number_lr: float | None = None,
         listed_words: int = 0,
+        listed_a: int = 0,
     ) -> DocumentEvidence:
         """Estimate ``p_field`` from how the document uses "the" and "a".
 
@@ -251,8 +252,10 @@ class DocumentEvidence(NamedTuple):
         (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
         its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
         give ``p_field`` (and ``number_p_field``), though a batch with field evidence gives it its own.
-        ``listed_words``: the words of ``words`` in list items (``text.list_items``: release notes, a changelog): no
-        prose, so their lack of "the" says nothing (model_cards/language_model.md).
+        ``listed_words``, ``listed_a``: the words of ``words`` in list items (``text.list_items``: release notes, a
+        changelog) and the lower-case "a"s among them. A list is no prose, so its lack of "the" says nothing; its "a"s
+        say what they say beside a site's header or footer (:func:`a_count_log_lr`), a list without "the" being no
+        rarer than such sentences (model_cards/language_model.md).
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02
@@ -280,13 +283,26 @@ class DocumentEvidence(NamedTuple):
         if n_the:
             p_field = CLEAN_P_FIELD
         elif n_a:
-            log_odds = THE_ABSENCE_LOG_ODDS * (n_words - listed_words) - 0.5 + 0.5 * n_a + article_log_lr(article_gains)
+            log_odds = (
+                THE_ABSENCE_LOG_ODDS * (n_words - listed_words)
+                - 0.5
+                + 0.5 * (n_a - listed_a)
+                + a_count_log_lr(listed_a, listed_words)
+                + article_log_lr(article_gains)
+            )
             p_field = probability(log_odds + (number_lr or 0.0))
         else:
             p_field = numbers_p_field(number_lr)
         english = n_common / n_lower if n_lower >= 3 else 1.0
         field_evidence = bool(n_the or n_a)
         return DocumentEvidence(p_field, spin_rate, {}, counts, {}, english, field_evidence, 0.0 if field_evidence else p_field)
+
+
+def a_count_log_lr(n_a: int, n_words: int) -> float:
+    """Natural log of the likelihood ratio, field-spun over clean, of ``n_a`` lower-case "a"s in ``n_words`` words of
+    text without "the" where its lack says nothing (a site's added sentences, list items): Poisson counts, about
+    :data:`FIELD_A_RATE` a word where the spinner wrote "a" for every "the", :data:`CLEAN_A_RATE` in clean text."""
+    return n_a * math.log(FIELD_A_RATE / CLEAN_A_RATE) - (FIELD_A_RATE - CLEAN_A_RATE) * n_words
 
 
 def article_log_lr(article_gains: Iterable[float]) -> float:
@@ -308,9 +324,8 @@ def body_log_odds(
     added to it unspun (a site's header or footer), from its other sentences: ``n_words`` words, ``n_a``
     lower-case "a" and their gains of "the" over "a".
 
-    Those sentences were picked for having no "the", so their lack of it says little; their "a"s do: about
-    :data:`FIELD_A_RATE` a word where the spinner wrote "a" for every "the", :data:`CLEAN_A_RATE` in clean
-    sentences without "the" (Poisson counts), each "a" says how well "the" fits there (:func:`article_log_lr`), and
+    Those sentences were picked for having no "the", so their lack of it says little; their "a"s do, by their count
+    (:func:`a_count_log_lr`) and by how well "the" fits at each (:func:`article_log_lr`), and
     the numbers say what they say (``number_lr``: :func:`number_log_lr`). Above a footer the lack of "the" counts as
     in a whole text after all (``words_without_the``: the words of the sentences above it; not below a header, since
     a clean article may write "the" only in its lead: model_cards/language_model.md).
@@ -318,9 +333,8 @@ def body_log_odds(
     >>> body_log_odds(90, 8, [], 1) > 2 > -5 > body_log_odds(230, 5, [], 1)  # a spun article, a clean one
     True
     """
-    counts = n_a * math.log(FIELD_A_RATE / CLEAN_A_RATE) - (FIELD_A_RATE - CLEAN_A_RATE) * n_words
     return (
-        counts
+        a_count_log_lr(n_a, n_words)
         + article_log_lr(article_gains)
         + n_unspun * math.log(UNSPUN_SENTENCE_ODDS)
         + (number_lr or 0.0)

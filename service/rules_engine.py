@@ -122,7 +122,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words", "listed",
+        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words", "listed", "listed_a",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -146,6 +146,7 @@ class _Sentence:
         self.unspun = False  # added to a field-spun document unspun (a header or footer): read with CLEAN_P_FIELD
         self.repeat = False  # the same words as an earlier sentence of the batch: no new evidence of the spinner's table
         self.listed = 0  # its words in list items (text.list_items): no prose, so no "the" is missing from them
+        self.listed_a = 0  # and its lower-case "a"s there
 
 
 class RulesEngine:
@@ -260,6 +261,7 @@ class RulesEngine:
             article_gains=[g for sent_gains in gains for g in sent_gains],
             number_lr=number_log_lr(((sent.tokens, sent.forms) for sent in doc), prose=any(gains)),
             listed_words=sum(sent.listed for sent in doc),
+            listed_a=sum(sent.listed_a for sent in doc),
         )
         added = _added_sentences(doc)
         if not added:
@@ -455,7 +457,9 @@ def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
         for sent in out:
             for k, t in enumerate(sent.tokens):
                 item = bisect_right(starts, t.start) - 1
-                sent.listed += item >= 0 and t.start < items[item][1] and t.text[0].isalpha()
+                if item >= 0 and t.start < items[item][1] and t.text[0].isalpha():
+                    sent.listed += 1
+                    sent.listed_a += t.text == "a"
                 if t.start in markers and t.text.isdigit():
                     sent.spared |= {k}
     return out

@@ -7,7 +7,7 @@ import random
 from lemminflect import getAllLemmas
 from wordfreq import get_frequency_dict, zipf_frequency
 
-from service.candidates import _word_classes, _zipf_of_token, zipf
+from service.candidates import DocumentEvidence, _word_classes, _zipf_of_token, zipf
 from service.lm import load_gap_filler
 
 
@@ -79,3 +79,14 @@ def test_the_article_evidence_is_what_its_script_fits() -> None:
     assert slope > 0.5
     assert abs(found.field_a_rate - FIELD_A_RATE) < 0.01 and abs(found.clean_a_rate - CLEAN_A_RATE) < 0.01
     assert found.field_a_rate > 2 * found.clean_a_rate
+
+
+def test_a_lists_words_say_nothing_by_lacking_the_and_its_as_say_what_they_count() -> None:
+    """Sixty words without "the" and one "a": as prose, a spun text (prose has a "the" every ~20 words); as list items
+    (release notes), no evidence that one is missing, and one "a" where the spinner's text would hold about five says
+    clean. A list as dense in "a"s as field-spun text still says spun."""
+    words = ["Fix", "a", "crash"] + ["word"] * 57
+    assert DocumentEvidence.from_tokens(words).p_field > 0.9
+    assert DocumentEvidence.from_tokens(words, listed_words=60, listed_a=1).p_field < 0.1
+    dense = ["a" if k % 10 == 1 else "word" for k in range(60)]
+    assert DocumentEvidence.from_tokens(dense, listed_words=60, listed_a=6).p_field > 0.5
