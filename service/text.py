@@ -193,20 +193,39 @@ def sentences(text: str) -> Iterator[list[Token]]:
         yield current
 
 
-# A line that opens a list item: a bullet ("*", "-", "•", "+") or a number ("1.", "2)") and then text, or an HTML <li>.
-_LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:(?:[*\-•+]|\d{1,3}[.)])[ \t]+\S|<li\b)", re.MULTILINE | re.IGNORECASE)
+# A line that opens a list item: a bullet ("*", "-", "•", "+") or a number ("1.", "2)"), then text.
+_LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:[*\-•+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
+# An HTML list item: from its <li> to its </li>, the next <li> or the list's end, wherever it stands in its line.
+_HTML_ITEM_RE = re.compile(r"<li\b[^<>]*>(?:(?!</li\s*>|<li\b|</[ou]l\s*>).)*", re.IGNORECASE | re.DOTALL)
 
 
 def list_items(text: str) -> list[tuple[int, int]]:
-    r"""The character spans of ``text``'s list items: each from a line that opens one to the end of the lines,
-    indented further, that continue it (a blank line, or a line indented no further, ends it).
+    r"""The character spans of ``text``'s list items, in order: each from a line that opens one to the end of the
+    lines, indented further, that continue it (a blank line, or a line indented no further, ends it), and each HTML
+    ``<li>`` element.
 
     >>> text = "Changes:\n  * Fix a crash\n    in the parser.\n  * New upstream release.\nThanks to all."
     >>> [text[a:b] for a, b in list_items(text)]
     ['  * Fix a crash\n    in the parser.', '  * New upstream release.']
+    >>> html = "<p>New:</p><ul><li>a dark mode</li><li>a <b>faster</b> search</ul>"
+    >>> [html[a:b] for a, b in list_items(html)]
+    ['<li>a dark mode', '<li>a <b>faster</b> search']
     """
-    if _LIST_ITEM_RE.search(text) is None:
-        return []
+    spans = [m.span() for m in _HTML_ITEM_RE.finditer(text)] if "<" in text else []
+    if _LIST_ITEM_RE.search(text) is not None:
+        spans += _line_items(text)
+        spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:  # an <li> on a bulleted line is one item
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _line_items(text: str) -> list[tuple[int, int]]:
+    """The list items of :func:`list_items` that lines open with a bullet or a number."""
     spans: list[tuple[int, int]] = []
     start = end = indent = -1  # the open item: its span so far and its bullet's indentation (start -1: none)
     pos = 0

@@ -795,6 +795,10 @@ def test_a_list_is_no_prose_that_lacks_the() -> None:
     )
     result = restore_and_explain(notes, engine="rules")
     assert result.edits == [] and result.spin_score < 0.5
+    items = [line.strip()[2:] for line in notes.splitlines()[2:]]  # the same notes as HTML, a list on one line
+    html = "<h2>Release notes, version 2.4</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    result = restore_and_explain(html, engine="rules")
+    assert result.edits == [] and result.spin_score < 0.5
     numbered = (
         "What's new\n1. Faster search across large archives, with a new index format.\n"
         "2. A sidebar lists recent files and pinned folders.\n3. Exports keep comments and revision history.\n"
