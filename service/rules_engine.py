@@ -272,7 +272,7 @@ class RulesEngine:
         number_lr = number_log_lr(((doc[k].tokens, doc[k].forms) for k in body), prose=n_a > 0)
         if n_a:
             above_footer = max(body) < min(added)  # only a footer was added: the body's lack of "the" counts
-            words = sum(1 for k in body for f in doc[k].forms if f[0].isalpha()) if above_footer else 0
+            words = sum(1 for k in body for f in doc[k].forms if f[0].isalpha()) - sum(doc[k].listed for k in body) if above_footer else 0
             p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added), number_lr, words))
             if p_field <= evidence.p_field:
                 return evidence

@@ -783,10 +783,11 @@ def test_a_short_texts_numbers_tell_along_with_its_a() -> None:
 
 def test_a_list_is_no_prose_that_lacks_the() -> None:
     """Prose has a lower-case "the" every ~20 words, so a long text without one reads as field-spun; but release
-    notes, a changelog or any other list are no prose, and the words of their items (``text.list_items``) no longer
-    count for that length (since 2026-12-07, fourteenth session: these notes scored 0.77 and "a crash" became "the
-    crash"). A list item's number is its marker, never a number to write out ("1." became "One." before). A
-    field-spun list still reads as spun by its "a"s, and is restored."""
+    notes, a changelog or any other list are no prose: the words of their items (``text.list_items``, bulleted lines
+    or HTML ``<li>``) no longer count for that length, and their "a"s weigh by their count (since 2026-12-07, fourteenth
+    session: these notes scored 0.77 and "a crash" became "the crash"). A list item's number is its marker, never a
+    number to write out ("1." became "One." before). A field-spun list still reads as spun by its "a"s, and is
+    restored."""
     notes = (
         "Release notes, version 2.4\n\n"
         "  * Add a command to export settings as JSON.\n  * Fix a crash when a config file is empty.\n"
@@ -799,6 +800,17 @@ def test_a_list_is_no_prose_that_lacks_the() -> None:
     html = "<h2>Release notes, version 2.4</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
     result = restore_and_explain(html, engine="rules")
     assert result.edits == [] and result.spin_score < 0.5
+    # above a site's footer, where the body's lack of "the" counts, a list's words do not either (0.47 before)
+    items = [
+        "Add a command to export settings as JSON.", "Fix a crash when config files are empty.",
+        "Speed up startup on large projects by caching parsed files.", "Drop support for Python 3.8.",
+        "Translations: German, French and Spanish updated.", "Document a workaround for proxies that strip headers.",
+        "Show progress while large archives are unpacked.", "Keep a backup of settings before each upgrade.",
+        "Warn when a plugin asks for network access.", "Remove deprecated options from its command line.",
+        "Report a clear error for unreadable files.", "Support reading settings from environment variables.",
+    ]
+    footed = "Release notes\n\n" + "".join(f"  * {item}\n" for item in items) + "\nRead the full story on our website.\n"
+    assert restore_and_explain(footed, engine="rules").spin_score < 0.1
     numbered = (
         "What's new\n1. Faster search across large archives, with a new index format.\n"
         "2. A sidebar lists recent files and pinned folders.\n3. Exports keep comments and revision history.\n"
