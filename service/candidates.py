@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -252,8 +252,8 @@ class DocumentEvidence(NamedTuple):
         (:data:`ARTICLE_LLR_SLOPE`), which tells a headline's genuine "a" from a spun "the". ``number_lr``: what
         its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
         give ``p_field`` (and ``number_p_field``), though a batch with field evidence gives it its own.
-        ``listed_words``, ``listed_a``: the words of ``words`` in list items (``text.list_items``: release notes, a
-        changelog) and the lower-case "a"s among them. A list is no prose, so its lack of "the" says nothing; its "a"s
+        ``listed_words``, ``listed_a``: the words of ``words`` in list entries (short list items: release notes, a
+        changelog, a digest of headlines; ``rules_engine.document_sentences``) and the lower-case "a"s among them. A list is no prose, so its lack of "the" says nothing; its "a"s
         say what they say beside a site's header or footer (:func:`a_count_log_lr`), a list without "the" being no
         rarer than such sentences (model_cards/language_model.md).
 
@@ -342,16 +342,18 @@ def body_log_odds(
     )
 
 
-def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]], prose: bool) -> float | None:
+def number_log_lr(sentences: Iterable[tuple[list[Token], list[str], Container[int]]], prose: bool) -> float | None:
     """Natural log of the likelihood ratio, field-spun over clean, of the lone digits 1-9 (:func:`_lone_digit`) and
     number words one to nine of a text (:data:`LONE_DIGIT_LLR`); None where it has neither, or fewer than
     :data:`PROSE_NUMBERS_MIN_WORDS` words (``prose``: it has a lower-case "a") or :data:`TABLE_NUMBERS_MIN_WORDS`
-    (it has none: a table, or a headline). ``sentences``: (tokens, LM forms) of each sentence.
+    (it has none: a table, or a headline). ``sentences``: (tokens, LM forms, the token indices in headlines) of each
+    sentence: the lines of a digest of headlines (``text.bare_list_lines``) write digits ("Storm leaves 5 dead"), so
+    their numbers say nothing.
 
     >>> from service.text import lm_sentence, tokenize
-    >>> def log_lr(text, prose=False):
+    >>> def log_lr(text, prose=False, headlines=()):
     ...     tokens = tokenize(text)
-    ...     return number_log_lr([(tokens, lm_sentence(tokens))], prose)
+    ...     return number_log_lr([(tokens, lm_sentence(tokens), headlines)], prose)
     >>> table = "Shr 1.40 dlrs vs 1.76 dlrs Net 12.1 mln vs 11.7 mln Revs 98.7 mln vs 87.5 mln Avg shrs 8.6 mln "
     >>> log_lr(table * 2 + "9 mths Shr profit 4 cts vs loss 56 cts") > 3 > 0 > log_lr(table * 2 + "Nine mths")
     True
@@ -359,11 +361,15 @@ def number_log_lr(sentences: Iterable[tuple[list[Token], list[str]]], prose: boo
     (True, True)
     >>> log_lr("A fire in a warehouse killed 3 workers on Monday , officials said .", prose=True) > 0
     True
+    >>> log_lr("A fire in a warehouse killed 3 workers on Monday , officials said .", True, range(14)) is None
+    True
     """
     n_words = n_digits = n_number_words = 0
-    for tokens, forms in sentences:
+    for tokens, forms, headlines in sentences:
         for i, form in enumerate(forms):
             n_words += form[0].isalnum()
+            if i in headlines:
+                continue
             if _lone_digit(tokens, forms, i):
                 n_digits += 1
             elif form in _ONE_TO_NINE:
@@ -409,6 +415,7 @@ class CandidateGenerator:
         disabled: frozenset[str] = frozenset(),
         unfit: frozenset[int] = frozenset(),
         spared: frozenset[int] = frozenset(),
+        headlines: frozenset[int] = frozenset(),
     ) -> Proposals:
         """The arcs of a sentence before the swap priors, keyed by their first token.
 
@@ -425,6 +432,8 @@ class CandidateGenerator:
             unfit: Token indices the language model finds out of place; only these
                 get gap-filler candidates.
             spared: Token indices that get no candidates at all (:func:`foreign_neighbourhoods`).
+            headlines: Token indices in headlines (``text.bare_list_lines``), which write digits: the number
+                rule reads no prose style there.
         """
         out: dict[int, list[Arc]] = {}
         content: list[int] = []
@@ -441,7 +450,7 @@ class CandidateGenerator:
                 p = p_field if tok.text == "a" else 0.02 * p_field
                 arcs.append(Arc(i, i + 1, ("the",), math.log10(p), "article", p))
             if "number" not in disabled and form in NUMBER_WORDS and p_field > 0:
-                logp = math.log10(0.5 * p_field) + _number_style_odds(tokens, forms, i)
+                logp = math.log10(0.5 * p_field) + (0.0 if i in headlines else _number_style_odds(tokens, forms, i))
                 arcs.append(Arc(i, i + 1, (NUMBER_WORDS[form],), logp, "number", 0.5 * p_field))
             if "dictionary" not in disabled:
                 arcs.extend(self._dictionary_arcs(i, forms, tok, eligible, max_candidates))

@@ -45,7 +45,16 @@ from .dictionary import ReversalDictionary, load_dictionary
 from .edits import Edit, RestoredText, apply_edits
 from .lm import load_gap_filler, load_language_model, query_forms
 from .spin_score import spin_score
-from .text import Token, has_markup_between, list_items, lm_sentence, may_hold_markup, sentences, without_markup
+from .text import (
+    Token,
+    bare_list_lines,
+    has_markup_between,
+    list_items,
+    lm_sentence,
+    may_hold_markup,
+    sentences,
+    without_markup,
+)
 from .verifier import Verifier, features, not_field_spun, shipped_verifier
 
 __all__ = ["RulesEngine", "ArcProposer", "SwapEvidence", "document_sentences"]
@@ -54,6 +63,10 @@ __all__ = ["RulesEngine", "ArcProposer", "SwapEvidence", "document_sentences"]
 MODEL_AGREEMENT_BONUS = 0.75
 # A decision the verifier doubts (confidence below this) gives way to a rival it trusts more.
 RIVAL_CHECK_BELOW = 0.5
+# A list item of this many words or fewer is an entry, no prose (a bulleted paragraph of news is prose): its lack of
+# "the" says nothing, its "a"s weigh by their count, and its digits are the rule, as in a headline
+# (candidates.DocumentEvidence.from_tokens, candidates.number_log_lr; model_cards/language_model.md).
+LIST_ENTRY_MAX_WORDS = 20
 # Pass 2 decodes a sentence again, without them, while the verifier refuses (p < RIVAL_CHECK_BELOW) gap-filler
 # arcs on its best path: the gap filler proposes 8 words at every word the language model finds out of place,
 # most of them refused, and one on the path had steered its neighbours ("while a round collateral condition in
@@ -122,7 +135,7 @@ class _Sentence:
 
     __slots__ = (
         "doc", "tokens", "joins", "forms", "lm_forms", "spared", "unfit", "proposals", "decisions", "confidences", "features",
-        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words", "listed", "listed_a",
+        "extra", "model_arcs", "gains", "unspun", "repeat", "n_words", "in_list", "in_headlines",
     )
 
     def __init__(self, doc: int, tokens: list[Token], text: str = "") -> None:
@@ -145,8 +158,8 @@ class _Sentence:
         self.gains: Gains = {}
         self.unspun = False  # added to a field-spun document unspun (a header or footer): read with CLEAN_P_FIELD
         self.repeat = False  # the same words as an earlier sentence of the batch: no new evidence of the spinner's table
-        self.listed = 0  # its words in list items (text.list_items): no prose, so no "the" is missing from them
-        self.listed_a = 0  # and its lower-case "a"s there
+        self.in_list: frozenset[int] = frozenset()  # its tokens in list entries (document_sentences): no prose
+        self.in_headlines: frozenset[int] = frozenset()  # those in a list without bullets: digits are the rule there
 
 
 class RulesEngine:
@@ -259,9 +272,9 @@ class RulesEngine:
         evidence = DocumentEvidence.from_tokens(
             (t.text for sent in doc for t in sent.tokens),
             article_gains=[g for sent_gains in gains for g in sent_gains],
-            number_lr=number_log_lr(((sent.tokens, sent.forms) for sent in doc), prose=any(gains)),
-            listed_words=sum(sent.listed for sent in doc),
-            listed_a=sum(sent.listed_a for sent in doc),
+            number_lr=number_log_lr(((sent.tokens, sent.forms, sent.in_headlines) for sent in doc), prose=any(gains)),
+            listed_words=sum(_listed_words(sent) for sent in doc),
+            listed_a=sum(1 for sent in doc for k in sent.in_list if sent.tokens[k].text == "a"),
         )
         added = _added_sentences(doc)
         if not added:
@@ -269,10 +282,10 @@ class RulesEngine:
         body = [k for k in range(len(doc)) if k not in added]
         n_words = sum(doc[k].n_words for k in body)
         n_a = sum(len(gains[k]) for k in body)
-        number_lr = number_log_lr(((doc[k].tokens, doc[k].forms) for k in body), prose=n_a > 0)
+        number_lr = number_log_lr(((doc[k].tokens, doc[k].forms, doc[k].in_headlines) for k in body), prose=n_a > 0)
         if n_a:
             above_footer = max(body) < min(added)  # only a footer was added: the body's lack of "the" counts
-            words = sum(1 for k in body for f in doc[k].forms if f[0].isalpha()) - sum(doc[k].listed for k in body) if above_footer else 0
+            words = sum(1 for k in body for f in doc[k].forms if f[0].isalpha()) - sum(_listed_words(doc[k]) for k in body) if above_footer else 0
             p_field = probability(body_log_odds(n_words, n_a, (g for k in body for g in gains[k]), len(added), number_lr, words))
             if p_field <= evidence.p_field:
                 return evidence
@@ -345,6 +358,7 @@ class RulesEngine:
                 disabled=disabled,
                 unfit=sent.unfit,
                 spared=sent.spared,
+                headlines=sent.in_headlines,
             )
             if sent.joins:
                 proposals = proposals._replace(arcs=_kept_arcs(proposals.arcs, lambda a: not _drops_markup(a, sent.joins)))
@@ -447,22 +461,37 @@ def _added_sentences(doc: list[_Sentence]) -> list[int]:
 
 
 def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
-    """The sentences of ``text``, document ``doc`` of its batch, ready to decode."""
+    """The sentences of ``text``, document ``doc`` of its batch, ready to decode.
+
+    The list items of :data:`LIST_ENTRY_MAX_WORDS` words or fewer (``text.list_items``: release notes, a recipe's
+    ingredients, a digest of headlines) are entries, no prose (``_Sentence.in_list``); the lines of a list without
+    bullets are headlines, which write digits (``_Sentence.in_headlines``, ``text.bare_list_lines``); a number that
+    opens an item ("1. Faster search") is its marker, never a number to write out."""
     markup = text if may_hold_markup(text) else ""  # only then can a sentence leave markup out
     out = [_Sentence(doc, toks, markup) for toks in sentences(text)]
     items = list_items(text)
-    if items:  # their words are no prose, and a number that opens one ("1. Faster search") is its marker, no swap
+    if items:
         starts = [a for a, _ in items]
         markers = {_first_visible(text, a) for a in starts}
+        entries = [len(text[a:b].split()) <= LIST_ENTRY_MAX_WORDS for a, b in items]
         for sent in out:
-            for k, t in enumerate(sent.tokens):
-                item = bisect_right(starts, t.start) - 1
-                if item >= 0 and t.start < items[item][1] and t.text[0].isalpha():
-                    sent.listed += 1
-                    sent.listed_a += t.text == "a"
-                if t.start in markers and t.text.isdigit():
-                    sent.spared |= {k}
+            found = [(k, bisect_right(starts, t.start) - 1) for k, t in enumerate(sent.tokens)]
+            in_items = [(k, item) for k, item in found if item >= 0 and sent.tokens[k].start < items[item][1]]
+            sent.in_list = frozenset(k for k, item in in_items if entries[item])
+            sent.spared |= {k for k, _ in in_items if sent.tokens[k].start in markers and sent.tokens[k].text.isdigit()}
+        headlines = bare_list_lines(text)
+        if headlines:
+            starts = [a for a, _ in headlines]
+            for sent in out:
+                sent.in_headlines = frozenset(
+                    k for k, t in enumerate(sent.tokens) if (line := bisect_right(starts, t.start) - 1) >= 0 and t.start < headlines[line][1]
+                )
     return out
+
+
+def _listed_words(sent: _Sentence) -> int:
+    """The words of ``sent`` in list items."""
+    return sum(1 for k in sent.in_list if sent.tokens[k].text[0].isalpha())
 
 
 def _first_visible(text: str, k: int) -> int:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 __all__ = [
     "Token", "tokenize", "sentences", "lm_form", "lm_sentence", "may_hold_markup", "has_markup_between", "without_markup", "list_items",
-    "WORD_RE",
+    "bare_list_lines", "WORD_RE",
 ]
 
 # A word: letters/digits with inner hyphens, apostrophes or dots ("some-more",
@@ -197,12 +197,20 @@ def sentences(text: str) -> Iterator[list[Token]]:
 _LIST_ITEM_RE = re.compile(r"^([ \t]*)(?:[*\-•+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 # An HTML list item: from its <li> to its </li>, the next <li> or the list's end, wherever it stands in its line.
 _HTML_ITEM_RE = re.compile(r"<li\b[^<>]*>(?:(?!</li\s*>|<li\b|</[ou]l\s*>).)*", re.IGNORECASE | re.DOTALL)
+# A list without bullets (a digest of headlines, a menu): a block of at least BARE_LIST_MIN_LINES lines, none ending
+# with a stop, each of at most BARE_ITEM_MAX_WORDS words that opens with a capital or a digit and holds at most one
+# number (a table's lines hold more; a paragraph of prose, hard-wrapped or not, ends with a stop).
+BARE_LIST_MIN_LINES = 4
+BARE_ITEM_MAX_WORDS = 15
+_CLAUSE_MARK_AT_END_RE = re.compile(r"[.!?…,:;-]['\"”’)\]]*\s*$")  # a stop, or a mark that the next line continues
+_STOP_AT_END_RE = re.compile(r"[.!?…]['\"”’)\]]*(?:<[^<>]*>|\s)*$")
 
 
 def list_items(text: str) -> list[tuple[int, int]]:
     r"""The character spans of ``text``'s list items, in order: each from a line that opens one to the end of the
-    lines, indented further, that continue it (a blank line, or a line indented no further, ends it), and each HTML
-    ``<li>`` element.
+    lines that continue it (indented further, or, as Markdown reads a hard-wrapped paragraph, any line after one that
+    ends without a stop; a blank line ends it), each HTML ``<li>`` element, and each line of a list without bullets
+    (:data:`BARE_LIST_MIN_LINES`).
 
     >>> text = "Changes:\n  * Fix a crash\n    in the parser.\n  * New upstream release.\nThanks to all."
     >>> [text[a:b] for a, b in list_items(text)]
@@ -214,7 +222,8 @@ def list_items(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _HTML_ITEM_RE.finditer(text)] if "<" in text else []
     if _LIST_ITEM_RE.search(text) is not None:
         spans += _line_items(text)
-        spans.sort()
+    spans += bare_list_lines(text)
+    spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:  # an <li> on a bulleted line is one item
         if merged and a < merged[-1][1]:
@@ -224,15 +233,59 @@ def list_items(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+def _ends_with_stop(text: str) -> bool:
+    """Whether ``text`` ends with a stop (a quote, a bracket, tags or spaces may follow it): a sentence, no fragment.
+
+    >>> _ends_with_stop("Fix a crash."), _ends_with_stop('He left."</li>'), _ends_with_stop("2 cups flour")
+    (True, True, False)
+    """
+    return _STOP_AT_END_RE.search(text) is not None
+
+
+def bare_list_lines(text: str) -> list[tuple[int, int]]:
+    r"""The spans of the lines of ``text``'s lists without bullets (see :data:`BARE_LIST_MIN_LINES`): a digest of
+    headlines, which writes digits and drops articles.
+
+    >>> text = "Fed raises rates\nOil falls 3 pct\nStorm leaves 5 dead\nToyota recalls cars\n\nMore at 6."
+    >>> [text[a:b] for a, b in bare_list_lines(text)][1:3]
+    ['Oil falls 3 pct', 'Storm leaves 5 dead']
+    """
+    spans: list[tuple[int, int]] = []
+    block: list[tuple[int, int]] = []  # the non-blank lines since the last blank one: (start, end without spaces)
+    pos = 0
+    for line in [*text.split("\n"), ""]:
+        if line.strip():
+            block.append((pos, pos + len(line.rstrip())))
+        else:
+            if len(block) >= BARE_LIST_MIN_LINES and all(_bare_item(text[a:b]) for a, b in block):
+                spans += block
+            block = []
+        pos += len(line) + 1
+    return spans
+
+
+def _bare_item(line: str) -> bool:
+    words = line.split()
+    return (
+        len(words) <= BARE_ITEM_MAX_WORDS
+        and (words[0][0].isupper() or words[0][0].isdigit())
+        and sum(w.lstrip("$€£(").lstrip()[:1].isdigit() for w in words) <= 1
+        and _CLAUSE_MARK_AT_END_RE.search(line) is None
+    )
+
+
 def _line_items(text: str) -> list[tuple[int, int]]:
     """The list items of :func:`list_items` that lines open with a bullet or a number."""
     spans: list[tuple[int, int]] = []
     start = end = indent = -1  # the open item: its span so far and its bullet's indentation (start -1: none)
     pos = 0
+    previous = ""
     for line in text.split("\n"):
         opens = _LIST_ITEM_RE.match(line)
         spaces = len(line.expandtabs()) - len(line.expandtabs().lstrip())
-        if start >= 0 and (opens or not line.strip() or spaces <= indent):
+        # a line indented no further than the bullet ends the item, unless the item's sentence goes on (Markdown's lazy
+        # continuation of a hard-wrapped paragraph)
+        if start >= 0 and (opens or not line.strip() or (spaces <= indent and _ends_with_stop(previous))):
             spans.append((start, end))
             start = -1
         if opens:
@@ -240,6 +293,7 @@ def _line_items(text: str) -> list[tuple[int, int]]:
         if start >= 0:
             end = pos + len(line.rstrip("\r"))
         pos += len(line) + 1
+        previous = line
     if start >= 0:
         spans.append((start, end))
     return spans

@@ -828,6 +828,20 @@ def test_a_list_is_no_prose_that_lacks_the() -> None:
     )
 
 
+def test_a_digest_of_headlines_is_a_list_that_writes_digits() -> None:
+    """Headlines drop their articles and write digits, so a digest of them, lines without a stop, read as a long
+    field-spun text and had its digits written out (until 2026-12-07, fourteenth session: 1.0, "Storm leaves five
+    dead"). Its lines are a list without bullets (``text.bare_list_lines``): no prose, and their digits say nothing."""
+    digest = (
+        "Fed raises rates by a quarter point, signals 2 more hikes\nOil falls 3 pct on supply glut as OPEC talks stall\n"
+        "Apple unveils a cheaper iPhone for emerging markets\nStorm leaves 5 dead, thousands without power in Texas\n"
+        "Dollar slips against yen after weak jobs data\nChina trade surplus widens to a record in March\n"
+        "Airline strike grounds 400 flights across Europe\nToyota recalls 9 models over faulty airbags\n"
+    )
+    result = restore_and_explain(digest, engine="rules")
+    assert result.edits == [] and result.spin_score < 0.5
+
+
 def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
     """A long text without a lower-case "the" is spun, since prose has one every ~20 words; but a table is mostly
     numbers, and until 2026-12-07 (thirteenth session) they counted for its length: this clean one, with one note,

@@ -278,12 +278,24 @@ def test_comments(text: str, expected: list[str]) -> None:
     ("text", "items"),
     [
         ("Changes:\n  * Fix a crash\n    in the parser.\n  * Drop Python 3.8.\nThanks.", ["  * Fix a crash\n    in the parser.", "  * Drop Python 3.8."]),
-        ("- Add a toggle\r\n- Fix a leak\r\nDone.", ["- Add a toggle", "- Fix a leak"]),  # a CRLF stays out of the span
+        ("- Add a toggle.\r\n- Fix a leak.\r\nDone.", ["- Add a toggle.", "- Fix a leak."]),  # a CRLF stays out of the span
+        ("* The firm said it would buy\na stake.\nThe rest.", ["* The firm said it would buy\na stake."]),  # lazy
         ("1. Faster search.\n2) A sidebar.\n\n    continued after a blank line", ["1. Faster search.", "2) A sidebar."]),
         ("<ul>\n<li>2 cups flour</li>\n<li>3 eggs</li>\n</ul>", ["<li>2 cups flour", "<li>3 eggs"]),
         ("<p>New:</p><ul><li class='x'>a dark mode<li>a search</ol> after", ["<li class='x'>a dark mode", "<li>a search"]),
         (" -- A. Maintainer <a@b.org>  Sat, 09 Nov 2024\n-1 is no bullet\n*emphasis* is none", []),
         ("A paragraph of prose, with no list in it.", []),
+        (  # four lines without a stop, each opening with a capital: a digest of headlines
+            "Fed raises rates by a quarter point\nOil falls 3 pct as talks stall\nApple unveils a cheaper iPhone\n"
+            "Storm leaves 5 dead in Texas\n\nMore at 6.",
+            ["Fed raises rates by a quarter point", "Oil falls 3 pct as talks stall", "Apple unveils a cheaper iPhone",
+             "Storm leaves 5 dead in Texas"],
+        ),
+        (  # but not hard-wrapped prose (a line ends with a comma), nor a table's lines (two numbers)
+            "The firm said the\nOffer would lapse\nUnless Smith agreed,\nSources said\n\nShr 4 cts vs 5 cts\nNet 1.2 mln vs\n"
+            "Revs 3 mln vs 2 mln\nAvg shrs 5 mln vs 4 mln",
+            [],
+        ),
     ],
 )
 def test_list_items_are_lines_that_open_with_a_bullet_and_the_lines_that_continue_them(text: str, items: list[str]) -> None:
