@@ -490,7 +490,7 @@ def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
 
 
 def _listed_words(sent: _Sentence) -> int:
-    """The words of ``sent`` in list items."""
+    """The words of ``sent`` in list entries."""
     return sum(1 for k in sent.in_list if sent.tokens[k].text[0].isalpha())
 
 
