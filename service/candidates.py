@@ -253,9 +253,10 @@ class DocumentEvidence(NamedTuple):
         its numbers say where there is no lower-case "the" (:func:`number_log_lr`); with no "a" either, they alone
         give ``p_field`` (and ``number_p_field``), though a batch with field evidence gives it its own.
         ``listed_words``, ``listed_a``: the words of ``words`` in list entries (short list items: release notes, a
-        changelog, a digest of headlines; ``rules_engine.document_sentences``) and the lower-case "a"s among them. A list is no prose, so its lack of "the" says nothing; its "a"s
-        say what they say beside a site's header or footer (:func:`a_count_log_lr`), a list without "the" being no
-        rarer than such sentences (model_cards/language_model.md).
+        changelog, a digest of headlines; ``rules_engine.document_sentences``) and the lower-case "a"s among them. A
+        list is no prose, so its lack of "the" says nothing; its "a"s say what they say beside a site's header or
+        footer (:func:`a_count_log_lr`), a list without "the" being no rarer than such sentences
+        (model_cards/language_model.md).
 
         >>> DocumentEvidence.from_tokens("He saw the cat .".split()).p_field
         0.02

@@ -469,24 +469,28 @@ def document_sentences(text: str, doc: int = 0) -> list[_Sentence]:
     opens an item ("1. Faster search") is its marker, never a number to write out."""
     markup = text if may_hold_markup(text) else ""  # only then can a sentence leave markup out
     out = [_Sentence(doc, toks, markup) for toks in sentences(text)]
-    items = list_items(text)
+    headlines = bare_list_lines(text)
+    items = list_items(text, headlines)
     if items:
-        starts = [a for a, _ in items]
-        markers = {_first_visible(text, a) for a in starts}
+        markers = {_first_visible(text, a) for a, _ in items}
         entries = [len(text[a:b].split()) <= LIST_ENTRY_MAX_WORDS for a, b in items]
         for sent in out:
-            found = [(k, bisect_right(starts, t.start) - 1) for k, t in enumerate(sent.tokens)]
-            in_items = [(k, item) for k, item in found if item >= 0 and sent.tokens[k].start < items[item][1]]
+            in_items = _tokens_in(sent.tokens, items)
             sent.in_list = frozenset(k for k, item in in_items if entries[item])
             sent.spared |= {k for k, _ in in_items if sent.tokens[k].start in markers and sent.tokens[k].text.isdigit()}
-        headlines = bare_list_lines(text)
-        if headlines:
-            starts = [a for a, _ in headlines]
-            for sent in out:
-                sent.in_headlines = frozenset(
-                    k for k, t in enumerate(sent.tokens) if (line := bisect_right(starts, t.start) - 1) >= 0 and t.start < headlines[line][1]
-                )
+            if headlines:
+                sent.in_headlines = frozenset(k for k, _ in _tokens_in(sent.tokens, headlines))
     return out
+
+
+def _tokens_in(tokens: list[Token], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(token index, span index)`` of each of ``tokens`` that starts inside one of ``spans`` (sorted, disjoint)."""
+    found = []
+    for k, t in enumerate(tokens):
+        span = bisect_right(spans, (t.start, math.inf)) - 1  # the last span that starts at or before it
+        if span >= 0 and t.start < spans[span][1]:
+            found.append((k, span))
+    return found
 
 
 def _listed_words(sent: _Sentence) -> int:

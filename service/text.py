@@ -208,11 +208,11 @@ _CLAUSE_MARK_AT_END_RE = re.compile(r"[.!?…,:;-]['\"”’)\]]*\s*$")  # a sto
 _STOP_AT_END_RE = re.compile(r"[.!?…]['\"”’)\]]*(?:<[^<>]*>|\s)*$")
 
 
-def list_items(text: str) -> list[tuple[int, int]]:
+def list_items(text: str, bare_lines: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     r"""The character spans of ``text``'s list items, in order: each from a line that opens one to the end of the
     lines that continue it (indented further, or, as Markdown reads a hard-wrapped paragraph, any line after one that
     ends without a stop; a blank line ends it), each HTML ``<li>`` element, and each line of a list without bullets
-    (:data:`BARE_LIST_MIN_LINES`).
+    (:data:`BARE_LIST_MIN_LINES`; ``bare_lines``: those lines, where the caller has found them already).
 
     >>> text = "Changes:\n  * Fix a crash\n    in the parser.\n  * New upstream release.\nThanks to all."
     >>> [text[a:b] for a, b in list_items(text)]
@@ -224,7 +224,7 @@ def list_items(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _HTML_ITEM_RE.finditer(text)] if "<" in text else []
     if _LIST_ITEM_RE.search(text) is not None:
         spans += _line_items(text)
-    spans += bare_list_lines(text)
+    spans += bare_list_lines(text) if bare_lines is None else bare_lines
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:  # an <li> on a bulleted line is one item

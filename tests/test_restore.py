@@ -45,6 +45,12 @@ def assert_loss_free(text: str, result) -> None:
     assert text[pos:] == result.text[out:]
 
 
+def assert_read_as_clean(text: str) -> None:
+    """``text``, restored alone by the rules engine, gets no edit and a spin score under 0.5."""
+    result = restore_and_explain(text, engine="rules")
+    assert result.edits == [] and result.spin_score < 0.5, (result.spin_score, result.edits)
+
+
 def assert_no_edit_in(text: str, result, parts: list[str]) -> None:
     """No edit of ``result`` touches any of ``parts`` (each found in ``text``), and the prose around them is restored."""
     assert_loss_free(text, result)
@@ -794,12 +800,10 @@ def test_a_list_is_no_prose_that_lacks_the() -> None:
         "  * Speed up startup on large projects by caching parsed files.\n  * Drop support for Python 3.8.\n"
         "  * Translations: German, French and Spanish updated.\n  * Document a workaround for proxies that strip headers.\n"
     )
-    result = restore_and_explain(notes, engine="rules")
-    assert result.edits == [] and result.spin_score < 0.5
+    assert_read_as_clean(notes)
     items = [line.strip()[2:] for line in notes.splitlines()[2:]]  # the same notes as HTML, a list on one line
     html = "<h2>Release notes, version 2.4</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-    result = restore_and_explain(html, engine="rules")
-    assert result.edits == [] and result.spin_score < 0.5
+    assert_read_as_clean(html)
     # above a site's footer, where the body's lack of "the" counts, a list's words do not either (0.80 before)
     items += [
         "Show progress while large archives are unpacked.", "Keep a backup of settings before each upgrade.",
@@ -835,8 +839,7 @@ def test_a_digest_of_headlines_is_a_list_that_writes_digits() -> None:
         "Dollar slips against yen after weak jobs data\nChina trade surplus widens to a record in March\n"
         "Airline strike grounds 400 flights across Europe\nToyota recalls 9 models over faulty airbags\n"
     )
-    result = restore_and_explain(digest, engine="rules")
-    assert result.edits == [] and result.spin_score < 0.5
+    assert_read_as_clean(digest)
 
 
 def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
@@ -850,8 +853,7 @@ def test_a_clean_earnings_table_is_not_long_for_want_of_the() -> None:
         "    Backlog 41.2 mln vs 38.6 mln\n    Employees 1,210 vs 1,185\n    Capital spending 4.3 mln vs 3.9 mln\n"
         "    NOTE: 1986 year net includes a charge of 1,150,000 dlrs, or 52 cts a shr, for a writedown of inventory.\n"
     )
-    result = restore_and_explain(table, engine="rules")
-    assert result.edits == [] and result.spin_score < 0.5
+    assert_read_as_clean(table)
 
 
 def test_a_short_texts_a_says_by_its_context_whether_it_was_the() -> None:
