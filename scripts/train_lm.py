@@ -546,7 +546,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="worker processes for steps 1 and 4")
     p.add_argument("--limit-files", type=int, default=None, help="use only the first N corpus files (tests)")
     p.add_argument("--order", type=int, default=4, help="n-gram order")
-    p.add_argument("--prune", type=int, nargs="+", default=[0, 1, 2, 3],
+    p.add_argument("--prune", type=int, nargs="+", default=[0, 1, 3, 4],  # the shipped model's (model_cards/language_model.md)
                    help="lmplz --prune thresholds per order (count <= threshold is dropped; first must be 0)")
     p.add_argument("--lm-vocab", type=int, default=250_000, help="closed LM vocabulary: most frequent N tokens")
     p.add_argument("--memory", default="30%", help="lmplz/build_binary -S")

@@ -163,3 +163,15 @@ def test_newswire_shorthand_is_never_a_word_the_engine_edits() -> None:
     for short in NEWSWIRE_WORDS:
         token = tokenize(f"up {short}")[1]
         assert not _is_content_candidate(token, 1), short
+
+
+def test_rebuild_defaults_are_the_shipped_models_settings(tmp_path: Path) -> None:
+    """``python scripts/train_lm.py`` without options rebuilds the shipped model: its lmplz and build_binary
+    settings are those the committed sidecar records (until 2026-12-07 the default pruning was another)."""
+    from scripts.train_lm import _portable, binary_args, lmplz_args, model_paths, parse_args
+
+    args = parse_args([])
+    sidecar = json.loads(model_paths(args.out_dir, args.order)[1].read_text(encoding="utf-8"))
+    lmplz = " ".join(["lmplz", *_portable(lmplz_args(args.order, args.prune, args.memory, tmp_path / "v.txt", tmp_path))])
+    assert sidecar["order"] == args.order and sidecar["vocabulary"] == args.lm_vocab
+    assert sidecar["settings"] == {"lmplz": lmplz, "build_binary": " ".join(["build_binary", *binary_args(args)])}
