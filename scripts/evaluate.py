@@ -17,6 +17,7 @@ Usage::
 
     python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --engine rules
     python -m scripts.evaluate --style field --sweep 0.3,0.5,0.7,0.9 --json
+    python -m scripts.evaluate --style field --reliability  # what a confidence means: share right per bin and kind
     python -m scripts.evaluate --style field --write-benchmarks
     python -m scripts.evaluate --style field --markup        # the texts as inline HTML (scripts/markup.py)
     python -m scripts.evaluate --style field --markup markdown  # the texts as Markdown
@@ -46,7 +47,9 @@ from scripts.markup import FORMS, Marked
 from scripts.spinner import Spinner, SpunText, Swap, read_fingerprints
 from service.text import tokenize
 
-__all__ = ["EditLike", "EngineRestorer", "Metrics", "align", "evaluate", "load_reuters", "main", "pair_key"]
+__all__ = [
+    "EditLike", "EngineRestorer", "Metrics", "align", "edit_kind", "evaluate", "load_reuters", "main", "pair_key", "reliability",
+]
 
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-21578"
 DEV_FILES = ("reut2-020.sgm.xz", "reut2-021.sgm.xz")
@@ -55,6 +58,9 @@ TABLE_FILES = tuple(f"reut2-{i:03d}.sgm.xz" for i in range(20))
 MIN_WORDS = 80
 DEFAULT_DOCS = 200
 SPIN_FLAG = 0.5  # a pipeline routing on the spin score would flag a text at this score
+#: Confidence bins of the reliability table (``--reliability``): [lo, hi), the last one with 1.0.
+RELIABILITY_BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+EDIT_KINDS = ("article", "number", "content")
 _BODY_RE = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
 _SIGNOFF_RE = re.compile(r"\s*\b(?:Reuter|REUTER)\s*$")
 
@@ -304,6 +310,37 @@ def evaluate(
     return m
 
 
+def edit_kind(edit: EditLike) -> str:
+    """"article" ("a" -> "the"), "number" (a digit written out) or "content" (any other edit), as
+    :func:`evaluate` scores them.
+
+    >>> from service import Edit
+    >>> [edit_kind(Edit(0, 1, s, o, 0.9, "x")) for s, o in (("A", "The"), ("9", "nine"), ("infantry", "troops"))]
+    ['article', 'number', 'content']
+    """
+    if _norm(edit.spun) in ("a", "an"):
+        return "article"
+    return "number" if edit.spun.strip().isdigit() else "content"
+
+
+def reliability(
+    pairs: Sequence[SpunText], restore_fn: RestoreFn, bins: Sequence[float] = RELIABILITY_BINS
+) -> dict[str, list[tuple[int, int]]]:
+    """What an edit's confidence means: per :func:`edit_kind` and confidence bin (``bins``: [lo, hi), the last
+    one closed), (edits, right edits) over the edits ``restore_fn`` makes on the spun texts of ``pairs``.
+    ``restore_fn`` should keep every edit (``min_confidence`` 0); an edit without a confidence counts as 1.0."""
+    table = {kind: [(0, 0)] * (len(bins) - 1) for kind in EDIT_KINDS}
+    for pair in pairs:
+        edits = _effective(restore_fn(pair.spun) or [])
+        _, correct, _ = align(pair.spun, sorted(pair.swaps, key=lambda s: s.start), edits)
+        for k, e in enumerate(edits):
+            p = getattr(e, "confidence", 1.0)
+            b = next((j for j in range(len(bins) - 1) if p < bins[j + 1]), len(bins) - 2)
+            n, right = table[edit_kind(e)][b]
+            table[edit_kind(e)][b] = (n + 1, right + (k in correct))
+    return table
+
+
 def spin_separation(spun: Sequence[float], clean: Sequence[float]) -> tuple[float | None, float | None, float | None]:
     """(AUC, share of ``spun`` flagged, share of ``clean`` flagged) of document spin scores.
 
@@ -428,6 +465,19 @@ def sweep_table(rows: Sequence[dict[str, Any]]) -> str:
         clean = "n/a" if r["clean_false_per_1k"] is None else f"{r['clean_false_per_1k']:.2f}"
         lines.append(f"| {r['min_confidence']:.2f} | {_pct(r['recall'])} | {_pct(r['precision'])} | "
                      f"{_pct(r['content_recall'])} | {_pct(r['content_precision'])} | {clean} |")
+    return "\n".join(lines)
+
+
+def reliability_table(table: dict[str, list[tuple[int, int]]], bins: Sequence[float] = RELIABILITY_BINS) -> str:
+    """Markdown table of :func:`reliability`: per confidence bin and edit kind, the edits and the share right."""
+    lines = [
+        "| confidence | " + " | ".join(f"{kind} edits | right" for kind in EDIT_KINDS) + " |",
+        "|---" + "|---:|---:" * len(EDIT_KINDS) + "|",
+    ]
+    for j in range(len(bins) - 1):
+        closing = "]" if j == len(bins) - 2 else ")"
+        cells = [f"{n} | {_pct(_ratio(right, n))}" for n, right in (table[kind][j] for kind in EDIT_KINDS)]
+        lines.append(f"| [{bins[j]:.2f}, {bins[j + 1]:.2f}{closing} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -594,6 +644,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="end every article (spun and clean) with a line its site adds, unspun and with a lower-case \"the\" (FOOTERS)",
     )
+    ap.add_argument(
+        "--reliability",
+        action="store_true",
+        help="also restore at min_confidence 0 and report, per edit kind and confidence bin, the share of edits that are right",
+    )
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace this engine's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
@@ -607,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
     if footers:
         docs = [_footed(d, f) for d, f in zip(bodies, footers, strict=True)]
     sweep = sorted({float(x) for x in args.sweep.split(",") if x.strip()})
-    base = min([args.min_confidence, *sweep])
+    base = 0.0 if args.reliability else min([args.min_confidence, *sweep])
     raw_fn = EngineRestorer(args.engine, base, args.batch, markup=args.markup)
     table_docs = load_reuters(args.table_docs, files=TABLE_FILES) if args.table_docs else []
     if not table_docs:
@@ -615,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Metrics] = {}
     sweeps: dict[str, list[dict[str, Any]]] = {}
+    reliabilities: dict[str, dict[str, list[tuple[int, int]]]] = {}
     tables: dict[str, Any] = {}
     for style in styles:
         spinner = Spinner(style, args.seed)
@@ -647,10 +703,13 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
             sweeps[style] = rows
+        if args.reliability:
+            reliabilities[style] = reliability(pairs, raw_fn)
 
     if args.json:
         print(json.dumps({"engine": args.engine, "min_confidence": args.min_confidence, "docs": len(docs),
-                          "results": {s: m.to_dict() for s, m in results.items()}, "sweep": sweeps}, indent=2))
+                          "results": {s: m.to_dict() for s, m in results.items()}, "sweep": sweeps,
+                          "reliability": reliabilities}, indent=2))
     else:
         for style, m in results.items():
             if style in tables:
@@ -664,6 +723,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {r['min_confidence']:8.2f}  {_pct(r['recall']):>6}  {_pct(r['precision']):>9}  "
                           f"{_pct(r['content_recall']):>9}  {_pct(r['content_precision']):>9}  "
                           f"{'n/a' if clean is None else f'{clean:.2f}':>14}")
+            if style in reliabilities:
+                print(f"  reliability, {style} style: edits at min_confidence 0 and the share right, per confidence bin")
+                print("\n".join("  " + line for line in reliability_table(reliabilities[style]).splitlines()))
     if args.write_benchmarks:
         from scripts.benchmarks_md import invocation, write_section
 
@@ -686,6 +748,9 @@ def main(argv: list[str] | None = None) -> int:
         body += markdown_table(results)
         for style, rows in sweeps.items():
             body += f"\n\n`min_confidence` sweep, {style} style:\n\n" + sweep_table(rows)
+        for style, table in reliabilities.items():
+            body += (f"\n\nReliability, {style} style: every edit the engine makes at min_confidence 0 on the spun "
+                     "articles, by kind and confidence, and the share that is right:\n\n" + reliability_table(table))
         command = invocation([__file__, *(argv if argv is not None else sys.argv[1:])])
         batching = f", first {args.first_words} words" if args.first_words else ""
         batching += f", batches of {args.batch}" if args.batch > 1 else ""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.evaluate import align, evaluate, load_reuters, markdown_table
+from scripts.evaluate import align, evaluate, load_reuters, markdown_table, reliability, reliability_table
 from scripts.spinner import SpunText, Swap, unspin_swaps
 from service.edits import Edit
 
@@ -62,6 +62,20 @@ def test_metrics_on_a_tiny_example() -> None:
     assert (m.clean_words, m.clean_false_edits, m.clean_false_per_1k) == (4, 1, 250.0)
     assert m.words_per_s is None or m.words_per_s > 0
     assert "| x | 1 | 10 | 4 | 50.0% | 50.0% |" in markdown_table({"x": m})
+
+
+def test_reliability_counts_each_kind_of_edit_in_its_confidence_bin() -> None:
+    table = reliability([SpunText(SPUN, ORIGINAL, SWAPS)], fake_restore, bins=(0.0, 0.5, 0.85, 1.0))
+    # "a" -> "the" (0.8, right) and "A" -> "The" (0.3, a genuine "A"); "infantry" (0.9, right), "journey" (0.4, wrong);
+    # the no-op edit is not one
+    assert table == {"article": [(1, 0), (1, 1), (0, 0)], "number": [(0, 0)] * 3, "content": [(1, 0), (0, 0), (1, 1)]}
+    lines = reliability_table(table, bins=(0.0, 0.5, 0.85, 1.0)).splitlines()
+    assert lines[0] == "| confidence | article edits | right | number edits | right | content edits | right |"
+    assert lines[2:] == [
+        "| [0.00, 0.50) | 1 | 0.0% | 0 | n/a | 1 | 0.0% |",
+        "| [0.50, 0.85) | 1 | 100.0% | 0 | n/a | 0 | n/a |",
+        "| [0.85, 1.00] | 0 | n/a | 0 | n/a | 1 | 100.0% |",
+    ]
 
 
 def test_fingerprints_to_count_can_be_given() -> None:
@@ -144,6 +158,22 @@ def test_cli_json_and_benchmarks_section(tmp_path: Path, monkeypatch: pytest.Mon
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "## Restoration quality: none engine" in text and "python -m scripts.evaluate --style clean" in text
     assert "| clean | 2 |" in text
+
+
+def test_cli_reliability_keeps_every_edit_of_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--reliability`` restores at min_confidence 0: the table holds the edits under 0.5 too, while the main
+    figures stay those at 0.5."""
+    from scripts.evaluate import REUTERS, main
+
+    if not (REUTERS / "reut2-020.sgm.xz").exists():
+        pytest.skip("shared Reuters corpus not available")
+    assert main(["--style", "field", "--docs", "3", "--reliability", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    table = out["reliability"]["field"]
+    edits = sum(n for kind in table.values() for n, _ in kind)
+    below = sum(n for kind in table.values() for n, _ in kind[:2])  # under 0.5
+    assert below > 0 and edits - below == out["results"]["field"]["edits"]
+    assert all(0 <= right <= n for kind in table.values() for n, right in kind)
 
 
 def test_cli_learns_a_spinner_table_from_other_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
