@@ -2,7 +2,7 @@
 # Refresh every section of BENCHMARKS.md (about 45 minutes on 2 cores; the held-out folds' dictionaries take 10 more
 # the first time). Run from the repository root.
 set -euxo pipefail
-python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --reliability --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --markup markdown --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus --docs 200 --batch 50 --sweep 0.5,0.7,0.9 --write-benchmarks

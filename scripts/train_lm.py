@@ -21,6 +21,9 @@ Usage::
 
     python scripts/train_lm.py                      # all steps
     python scripts/train_lm.py --steps gapfill --force
+    # the model the verifier is fitted with: without the file its documents come from (model_cards/verifier.md)
+    python scripts/train_lm.py --exclude enwiki-major-15 --work-dir /work/lmwork-no15 --out-dir /work/lm-no15 \
+        --steps sentences lmplz binary
 """
 
 from __future__ import annotations
@@ -102,13 +105,17 @@ def _sentences_of_file(args: tuple[Path, Path]) -> tuple[str, int, int, Counter[
     return src.name, n_sent, n_tok, counts
 
 
-def step_sentences(corpus: Path, work: Path, workers: int, limit_files: int | None) -> dict:
-    """Step 1: corpus -> one LM sentence per line, plus token counts."""
-    files = sorted(corpus.glob("*.xml.xz"))
+def corpus_files(corpus: Path, limit_files: int | None = None, exclude: Sequence[str] = ()) -> list[Path]:
+    """The corpus files step 1 reads: every ``*.xml.xz`` but those named in ``exclude`` (without the suffix),
+    in name order, the first ``limit_files`` of them if given."""
+    files = [f for f in sorted(corpus.glob("*.xml.xz")) if f.name.removesuffix(".xml.xz") not in exclude]
     if not files:
-        raise SystemExit(f"No *.xml.xz files in {corpus}.")
-    if limit_files:
-        files = files[:limit_files]
+        raise SystemExit(f"No *.xml.xz files in {corpus}" + (f" but {', '.join(exclude)}." if exclude else "."))
+    return files[:limit_files] if limit_files else files
+
+
+def step_sentences(files: list[Path], work: Path, workers: int) -> dict:
+    """Step 1: corpus ``files`` -> one LM sentence per line, plus token counts."""
     out_dir = work / "sentences"
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(f, out_dir / (f.name.removesuffix(".xml.xz") + ".txt")) for f in files]
@@ -267,6 +274,8 @@ def step_binary(args: argparse.Namespace, work: Path) -> dict:
         "bytes": size,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if args.exclude:  # the corpus files this model never saw (the shipped model saw them all)
+        info["held_out"] = sorted(args.exclude)
     sidecar.write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     (work / "build_binary.json").write_text(json.dumps({"command": shlex.join(["build_binary", *b_args]),
                                                         "seconds": round(seconds, 1), "bytes": size}, indent=1))
@@ -545,6 +554,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--force", action="store_true", help="redo the chosen steps even when their outputs exist")
     p.add_argument("--workers", type=int, default=2, help="worker processes for steps 1 and 4")
     p.add_argument("--limit-files", type=int, default=None, help="use only the first N corpus files (tests)")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
+                   help="corpus files to leave out, without .xml.xz (the verifier's documents: model_cards/verifier.md)")
     p.add_argument("--order", type=int, default=4, help="n-gram order")
     p.add_argument("--prune", type=int, nargs="+", default=[0, 1, 3, 4],  # the shipped model's (model_cards/language_model.md)
                    help="lmplz --prune thresholds per order (count <= threshold is dropped; first must be 0)")
@@ -574,8 +585,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     work: Path = args.work_dir
     work.mkdir(parents=True, exist_ok=True)
     binary, sidecar = model_paths(args.out_dir, args.order)
+    redo_sentences = "sentences" in args.steps and args.force
+    stats = work / "stats.json"
+    if stats.exists() and not redo_sentences:  # the sentences there must be those of the files asked for
+        read = json.loads(stats.read_text(encoding="utf-8"))["files"]
+        if read != [f.name for f in corpus_files(args.corpus, args.limit_files, args.exclude)]:
+            raise SystemExit(f"{work} holds the sentences of other corpus files ({len(read)}); use another --work-dir "
+                             "or redo step 1 (--steps sentences ... --force)")
     done = {
-        "sentences": (work / "stats.json").exists() and (work / "unigrams.tsv").exists(),
+        "sentences": stats.exists() and (work / "unigrams.tsv").exists(),
         "lmplz": (work / f"wiki_en_{args.order}gram.arpa").exists() and (work / "lmplz.json").exists(),
         "binary": binary.exists() and sidecar.exists(),
         "gapfill": (args.out_dir / f"gap_fillers_{VERSION}.npz").exists(),
@@ -589,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             continue
         log(f"{step}: start")
         if step == "sentences":
-            step_sentences(args.corpus, work, args.workers, args.limit_files)
+            step_sentences(corpus_files(args.corpus, args.limit_files, args.exclude), work, args.workers)
         elif step == "lmplz":
             step_lmplz(args, work)
         elif step == "binary":

@@ -175,3 +175,26 @@ def test_rebuild_defaults_are_the_shipped_models_settings(tmp_path: Path) -> Non
     lmplz = " ".join(["lmplz", *_portable(lmplz_args(args.order, args.prune, args.memory, tmp_path / "v.txt", tmp_path))])
     assert sidecar["order"] == args.order and sidecar["vocabulary"] == args.lm_vocab
     assert sidecar["settings"] == {"lmplz": lmplz, "build_binary": " ".join(["build_binary", *binary_args(args)])}
+
+
+def test_sentences_step_leaves_out_the_excluded_files_and_keeps_to_them(tmp_path: Path) -> None:
+    """``--exclude`` keeps a corpus file out of the model (the verifier's documents); a work folder holding the
+    sentences of other files is refused rather than silently built on."""
+    import lzma
+
+    from scripts.train_lm import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in (("wiki-a", "The troops left the city."), ("wiki-b", "A visit was paused.")):
+        with lzma.open(corpus / f"{name}.xml.xz", "wt", encoding="utf-8") as f:
+            f.write(f'<doc id="1" title="T">\nT\n\n{text}\n</doc>\n')
+    work = tmp_path / "work"
+    main(["--corpus", str(corpus), "--work-dir", str(work), "--exclude", "wiki-b", "--steps", "sentences", "--workers", "1"])
+    stats = json.loads((work / "stats.json").read_text(encoding="utf-8"))
+    assert stats["files"] == ["wiki-a.xml.xz"] and stats["sentences"] == 1
+    assert (work / "sentences" / "wiki-a.txt").read_text(encoding="utf-8") == "the troops left the city .\n"
+    with pytest.raises(SystemExit, match="other corpus files"):
+        main(["--corpus", str(corpus), "--work-dir", str(work), "--steps", "sentences", "--workers", "1"])
+    main(["--corpus", str(corpus), "--work-dir", str(work), "--steps", "sentences", "--force", "--workers", "1"])
+    assert json.loads((work / "stats.json").read_text(encoding="utf-8"))["files"] == ["wiki-a.xml.xz", "wiki-b.xml.xz"]

@@ -20,6 +20,24 @@ def test_shipped_verifier_loads_and_says_how_it_was_fitted(engine: str) -> None:
     assert verifier.info["engine"] == engine
     assert verifier.info["held_out"]["samples"] > 1000
     assert "train_verifier" in verifier.info["command"]
+    # fitted with a language model that never saw the documents (the shipped one saw all of Wikipedia)
+    assert verifier.info["language_model"]["held_out"] == ["enwiki-major-15"]
+
+
+def test_a_fit_names_its_language_model_and_warns_when_it_saw_the_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scripts.train_verifier import WIKI_FILE, language_model_info
+
+    monkeypatch.setenv("UNSPIN_LM_PATH", str(tmp_path / "lm.binary"))
+    (tmp_path / "lm.json").write_text(json.dumps({"kind": "kenlm", "held_out": [WIKI_FILE]}), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="train_verifier"):
+        assert language_model_info() == {"file": "lm.binary", "held_out": [WIKI_FILE]}
+    assert caplog.records == []
+    (tmp_path / "lm.json").write_text(json.dumps({"kind": "kenlm"}), encoding="utf-8")  # as the shipped model's
+    with caplog.at_level("WARNING", logger="train_verifier"):
+        assert language_model_info()["held_out"] == []
+    assert f"was trained on {WIKI_FILE}" in caplog.text and "--exclude" in caplog.text
 
 
 @pytest.mark.parametrize("engine", ["rules", "model"])
