@@ -21,7 +21,7 @@ Usage::
 
     python scripts/train_lm.py                      # all steps
     python scripts/train_lm.py --steps gapfill --force
-    # the model the verifier is fitted with: without the file its documents come from (model_cards/verifier.md)
+    # a model without the file the verifier's documents come from (model_cards/verifier.md)
     python scripts/train_lm.py --exclude enwiki-major-15 --work-dir /work/lmwork-no15 --out-dir /work/lm-no15 \
         --steps sentences lmplz binary
 """

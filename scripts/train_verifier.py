@@ -11,18 +11,19 @@ verifier prefer a rival. A logistic regression with an L2 penalty is fitted by N
 method on standardised features; a held-out fifth of the documents reports log loss and
 the precision/recall the fitted model gives.
 
-The engine decodes with a language model that never saw those documents: one built by
-``scripts/train_lm.py --exclude enwiki-major-15`` and named by ``UNSPIN_LM_PATH`` (the shipped model saw all of
-Wikipedia, and its gains on text it was trained on are surer than on the text the service gets; a fit with it is
-warned about). The fit records which model it was made with.
+The engine decodes with the language model ``UNSPIN_LM_PATH`` names (default: the shipped one, which saw all of
+Wikipedia, the documents' file too: its gains there are surer than on the text the service gets, and the fit warns
+of it). The fit records which model it was made with. The shipped fits were made with the shipped model; fits with a
+model built without the documents' file were measured on 2026-12-07 and not adopted (model_cards/verifier.md).
 
 Usage::
 
+    python -m scripts.train_verifier --docs 700                  # rules engine, ~1 min
+    python -m scripts.train_verifier --docs 700 --engine model   # model engine, 6-12 min on 2 cores
+    # with a model that never saw the documents:
     python scripts/train_lm.py --exclude enwiki-major-15 --work-dir /work/lmwork-no15 --out-dir /work/lm-no15 \
         --steps sentences lmplz binary                         # once, ~6 min
-    export UNSPIN_LM_PATH=/work/lm-no15/wiki_en_4gram_v1.binary
-    python -m scripts.train_verifier --docs 700                  # rules engine, ~1 min
-    python -m scripts.train_verifier --docs 700 --engine model   # model engine, ~7 min on 2 cores
+    UNSPIN_LM_PATH=/work/lm-no15/wiki_en_4gram_v1.binary python -m scripts.train_verifier --docs 700
 """
 
 from __future__ import annotations
