@@ -217,7 +217,7 @@ def language_model_info() -> dict[str, Any]:
     if WIKI_FILE not in held_out:
         log.warning(
             "the language model %s was trained on %s, where the documents come from: its gains there are surer than "
-            "on new text. Build one without it (scripts/train_lm.py --exclude %s) and name it in UNSPIN_LM_PATH.",
+            "on new text (a model without it: scripts/train_lm.py --exclude %s; model_cards/verifier.md)",
             path, WIKI_FILE, WIKI_FILE,
         )
     return {"file": path.name, "held_out": held_out}
