@@ -276,7 +276,7 @@ def evaluate(
         for ei, e in enumerate(edits):
             if any(_overlaps(e.start, e.end, a, b) for a, b in article_spans):
                 continue
-            if _norm(e.spun) in ("a", "an") or e.spun.strip().isdigit():
+            if edit_kind(e) != "content":
                 continue  # article / number edits are scored by the "the" and number figures
             m.content_edits += 1
             m.content_correct += ei in correct
@@ -336,8 +336,9 @@ def reliability(
         for k, e in enumerate(edits):
             p = getattr(e, "confidence", 1.0)
             b = next((j for j in range(len(bins) - 1) if p < bins[j + 1]), len(bins) - 2)
-            n, right = table[edit_kind(e)][b]
-            table[edit_kind(e)][b] = (n + 1, right + (k in correct))
+            row = table[edit_kind(e)]
+            n, right = row[b]
+            row[b] = (n + 1, right + (k in correct))
     return table
 
 

@@ -50,7 +50,7 @@ from scripts.spinner import Spinner
 from scripts.train_tokenizer import wiki_files, wiki_sentences
 from service.config import make_config
 from service.edits import Edit
-from service.lm import default_lm_path
+from service.lm import load_language_model
 from service.verifier import ENV_VAR as VERIFIER_DIR_VAR
 from service.verifier import FEATURES, Verifier, features, verifier_path
 
@@ -211,9 +211,8 @@ def _report(name: str, p: np.ndarray, y: np.ndarray) -> dict[str, float]:
 def language_model_info() -> dict[str, Any]:
     """The language model the fit decodes with (``$UNSPIN_LM_PATH``, else the shipped one): its file and the corpus
     files it never saw (its sidecar's ``held_out``). Warns when it saw :data:`WIKI_FILE`, the documents' file."""
-    path = default_lm_path()
-    sidecar = path.with_suffix(".json")
-    held_out = json.loads(sidecar.read_text(encoding="utf-8")).get("held_out", []) if sidecar.exists() else []
+    lm = load_language_model()  # the engine's, loaded once
+    path, held_out = lm.path, list(lm.info.get("held_out", []))
     if WIKI_FILE not in held_out:
         log.warning(
             "the language model %s was trained on %s, where the documents come from: its gains there are surer than "

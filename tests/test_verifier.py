@@ -26,13 +26,19 @@ def test_a_fit_names_its_language_model_and_warns_when_it_saw_the_documents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from scripts.train_verifier import WIKI_FILE, language_model_info
+    from service.lm import default_lm_path
 
-    monkeypatch.setenv("UNSPIN_LM_PATH", str(tmp_path / "lm.binary"))
-    (tmp_path / "lm.json").write_text(json.dumps({"kind": "kenlm", "held_out": [WIKI_FILE]}), encoding="utf-8")
+    shipped = default_lm_path()
+    sidecar = json.loads(shipped.with_suffix(".json").read_text(encoding="utf-8"))
+    # the shipped binary under two names: with a sidecar that says the documents' file was left out, and with its own
+    for name, info in (("held.binary", {**sidecar, "held_out": [WIKI_FILE]}), ("lm.binary", sidecar)):
+        (tmp_path / name).symlink_to(shipped)
+        (tmp_path / name).with_suffix(".json").write_text(json.dumps(info), encoding="utf-8")
+    monkeypatch.setenv("UNSPIN_LM_PATH", str(tmp_path / "held.binary"))
     with caplog.at_level("WARNING", logger="train_verifier"):
-        assert language_model_info() == {"file": "lm.binary", "held_out": [WIKI_FILE]}
+        assert language_model_info() == {"file": "held.binary", "held_out": [WIKI_FILE]}
     assert caplog.records == []
-    (tmp_path / "lm.json").write_text(json.dumps({"kind": "kenlm"}), encoding="utf-8")  # as the shipped model's
+    monkeypatch.setenv("UNSPIN_LM_PATH", str(tmp_path / "lm.binary"))  # as the shipped model
     with caplog.at_level("WARNING", logger="train_verifier"):
         assert language_model_info()["held_out"] == []
     assert f"was trained on {WIKI_FILE}" in caplog.text and "--exclude" in caplog.text
