@@ -70,6 +70,23 @@ def _die(exc: _Fail) -> NoReturn:
     raise typer.Exit(exc.status)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"unspin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Restore articles garbled by an article spinner."""
+
+
 # -- output -------------------------------------------------------------------------
 
 

@@ -38,6 +38,12 @@ def test_restore_file(unspin_cmd, spun_article):
     assert p.stdout.decode() == service.restore(spun_article)
 
 
+def test_version(unspin_cmd):
+    p = run(unspin_cmd, "--version")
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.decode() == f"unspin {service.__version__}\n"
+
+
 def test_restore_stdin(unspin_cmd, spun_article):
     p = run(unspin_cmd, "restore", "-", "--engine", "rules", "--min-confidence", "0.8", stdin=spun_article.encode())
     assert p.returncode == 0, p.stderr.decode()
