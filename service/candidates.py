@@ -102,9 +102,15 @@ def same_word(a: str, b: str) -> bool:
     return a != b and _spelling_key(a) == _spelling_key(b)
 
 
+# Any rule's pattern: a word that matches none is its own key (3 % of the dictionary's words match one).
+_ANY_SPELLING_RULE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING_RULES))
+
+
 @lru_cache(maxsize=65536)
 def _spelling_key(word: str) -> str:
     word = word.lower().replace("-", "")
+    if _ANY_SPELLING_RULE.search(word) is None:  # no rule applies (a rule only fires where its pattern matches)
+        return word
     for pattern, replacement in _SPELLING_RULES:
         word = pattern.sub(replacement, word)
     return word

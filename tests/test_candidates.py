@@ -33,6 +33,23 @@ def test_word_classes_are_lemminflects() -> None:
     assert _word_classes("troops") == {"NOUN", "VERB"} and _word_classes("xyzzy") == frozenset()
 
 
+def test_spelling_keys_are_every_rules_rewriting() -> None:
+    """``_spelling_key`` skips the rules for a word none of them matches; every word of the gap filler's vocabulary
+    (and some British spellings) gets the key that applying each rule in turn gives."""
+    from service.candidates import _SPELLING_RULES, _spelling_key
+
+    def every_rule(word: str) -> str:
+        word = word.lower().replace("-", "")
+        for pattern, replacement in _SPELLING_RULES:
+            word = pattern.sub(replacement, word)
+        return word
+
+    british = ["Sulphur", "colour", "centre", "privatisation", "travelled", "on-line", "programme", "aeroplane", "kerb"]
+    words = [*load_gap_filler().vocab, *british]
+    assert [_spelling_key(w) for w in words] == [every_rule(w) for w in words]
+    assert [_spelling_key(w) for w in british[:4]] == ["sulfur", "color", "center", "privatization"]
+
+
 def test_a_plain_word_gets_no_hyphenated_compound() -> None:
     """A spinner swaps a word for a word: "pronounced" is not proposed "out-and-out" (listed second by the
     thesauri), "general" not "world-wide"; a hyphenated word keeps hyphenated candidates ("long-lived")."""
