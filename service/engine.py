@@ -345,15 +345,20 @@ def warm_up(engine: str = "auto") -> str:
 
 
 def engine_status() -> dict[str, Any]:
-    """What /readyz reports: the engine "auto" resolves to, and the loaded artefacts."""
+    """What /readyz reports: the engine "auto" resolves to, and the loaded artefacts (each one's header: its
+    source, settings and size; the verifier's, its data and held-out figures; None for an artefact not loaded)."""
     rules = _rules()
     live = _engine("auto")
+    gap_filler = rules.gap_filler
     return {
         "engine": live.name,
         "model_error": _model_error,
         "resources": {
             "language_model": rules.lm.info,
             "dictionary": rules.dictionary.info,
+            # the header without its description of the arrays
+            "gap_filler": {k: v for k, v in gap_filler.header.items() if k != "arrays"} if gap_filler is not None else None,
+            "verifier": live.verifier.info if live.verifier is not None else None,  # the live engine's own
             **({"seq2seq": live.info} if live.name == "model" else {}),
         },
     }

@@ -464,6 +464,10 @@ def test_healthz_readyz_info_stages_docs(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["ready"] is True and ready["engine"] == service.engine.engine_status()["engine"]
+    resources = ready["resources"]  # every artefact that shapes a restoration, with its provenance
+    assert {"language_model", "dictionary", "gap_filler", "verifier"} <= set(resources)
+    assert resources["gap_filler"]["kind"] == "gap-filler" and "Wikipedia" in resources["gap_filler"]["source"]
+    assert resources["verifier"]["engine"] == ready["engine"] and resources["verifier"]["held_out"]["samples"] > 0
     info = client.get("/v1/info").json()
     assert info["software"]["version"] == service.__version__
     assert info["limits"]["max_bytes"] == 1_000_000 and info["limits"]["max_batch"] == 200
