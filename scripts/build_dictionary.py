@@ -597,12 +597,18 @@ def main(argv: list[str] | None = None) -> int:
         default=FINGERPRINTS,
         help="the field fingerprints (spun<TAB>original); scripts/evaluate_held_out.py builds with some held out",
     )
+    parser.add_argument(
+        "--tortured",
+        type=Path,
+        default=TORTURED,
+        help="the tortured phrases (tortured<TAB>expected); scripts/evaluate_held_out.py --list tortured holds some out",
+    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
 
     table = PairTable()
     pos_pairs: dict[tuple[str, str], tuple[float, str]] = {}
-    n_tortured = add_tortured(table, TORTURED)
+    n_tortured = add_tortured(table, args.tortured)
     print(f"tortured phrases: {n_tortured} pairs  ({time.perf_counter() - t0:.0f}s)", flush=True)
     add_wordnet(table, pos_pairs)
     print(f"wordnet done  ({time.perf_counter() - t0:.0f}s)", flush=True)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh every section of BENCHMARKS.md (about 45 minutes on 2 cores; the held-out folds' dictionaries take 10 more
+# Refresh every section of BENCHMARKS.md (about 45 minutes on 2 cores; the held-out folds' dictionaries take 20 more
 # the first time). Run from the repository root.
 set -euxo pipefail
 python -m scripts.evaluate --style field,thesaurus,tortured --docs 200 --sweep 0.5,0.7,0.9 --reliability --write-benchmarks
@@ -22,6 +22,7 @@ python -m scripts.evaluate_clean --write-benchmarks
 python -m scripts.evaluate_clean --paragraphs-from /usr/share/doc --docs 800 --batch 1 --write-benchmarks
 python -m scripts.evaluate_held_out --write-benchmarks
 python -m scripts.evaluate_held_out --batch 200 --write-benchmarks
+python -m scripts.evaluate_held_out --list tortured --docs 1000 --write-benchmarks
 python -m scripts.bench_engine --write
 python -m scripts.bench_engine --engine model --cores 2 --words 1000 --write
 python -m scripts.bench_http

@@ -252,10 +252,48 @@ def test_held_out_report_adds_up_the_folds() -> None:
                  "clean_words", "the_swaps", "the_restored")
         return {"metrics": dict(zip(names, (swaps, restored, edits, correct, 1, 1000, 0, 0), strict=True)), "by_pair": pairs}
 
-    args = argparse.Namespace(docs=10, seed=0, min_confidence=0.5, batch=1, folds=2)
-    text = report([fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})], args, 5)
+    args = argparse.Namespace(docs=10, seed=0, min_confidence=0.5, batch=1, folds=2, list="fingerprints", list_pairs=60)
+    folds = [fold(30, 3, 20, 19, {"dual -> two": [30, 3], "unseen -> gone": [0, 0]}), fold(10, 0, 20, 19, {"x -> y": [10, 0]})]
+    text = report(folds, args, 5)
     assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text and "5 fingerprint pairs in 2 folds (2 of them occur" in text
     assert "| dual -> two | 30 | 3 |" in text and "| x -> y | 10 | 0 |" in text and "unseen" not in text
+    # the tortured phrases: Wikipedia paragraphs, the language model named, the pair list cut at --list-pairs
+    args = argparse.Namespace(**{**vars(args), "list": "tortured", "list_pairs": 1, "wiki_file": Path("enwiki-major-15.xml.xz")})
+    text = report(folds, args, 5, "the shipped language model (trained on every Wikipedia file)")
+    assert "| 40 | 3 | 7.5 % | 2 | 1 | 95.0 % | 1.00 |" in text and "10 paragraphs of `enwiki-major-15.xml.xz`" in text
+    assert "restored with the shipped language model (trained on every Wikipedia file)" in text
+    assert "| dual -> two | 30 | 3 |" in text and "x -> y" not in text and "... and 1 more pairs (1 restored at least once in all)." in text
+
+
+def test_held_out_folds_deal_every_tortured_phrase_once() -> None:
+    from scripts.evaluate_held_out import TORTURED, folds, read_pairs
+
+    dealt = folds(5, "tortured")
+    pairs = read_pairs(TORTURED, ("tortured", "expected"))
+    assert len(pairs) > 4000 and sorted(p for fold in dealt for p in fold) == sorted(pairs)
+
+
+def test_wiki_paragraphs_are_the_ones_a_tortured_phrase_spins(tmp_path: Path) -> None:
+    """Paragraphs of 40-250 words in which the tortured spinner writes a phrase, and only tortured phrases."""
+    import lzma
+
+    from scripts.evaluate_held_out import wiki_paragraphs
+
+    filler = " ".join(["The committee met again in the spring and agreed on a further review of its work."] * 4)
+    paragraphs = [
+        f"Research on artificial intelligence grew quickly. {filler}",  # spun
+        "Artificial intelligence is short here.",  # too short
+        f"Nothing technical is said in this paragraph. {filler}",  # no phrase to spin
+        f"Another paragraph on artificial intelligence and its uses. {filler}",  # spun
+    ]
+    path = tmp_path / "wiki.xml.xz"
+    with lzma.open(path, "wt", encoding="utf-8") as f:
+        f.write('<doc id="1" title="T">\nT\n\n' + "\n\n".join(paragraphs) + "\n</doc>\n")
+    found = wiki_paragraphs(path, 5)
+    assert [p.original for p in found] == [paragraphs[0], paragraphs[3]]
+    for p in found:
+        assert p.swaps and {s.kind for s in p.swaps} == {"tortured"} and "intelligence" not in p.spun.lower()
+    assert len(wiki_paragraphs(path, 1)) == 1
 
 
 def test_first_words_cuts_every_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
