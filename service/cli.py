@@ -71,6 +71,7 @@ def _die(exc: _Fail) -> NoReturn:
 
 
 def _print_version(value: bool) -> None:
+    """``--version``: print the package version and stop before any command runs."""
     if value:
         from . import __version__
 

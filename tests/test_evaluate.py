@@ -266,6 +266,7 @@ def test_held_out_report_adds_up_the_folds() -> None:
 
 
 def test_held_out_folds_deal_every_tortured_phrase_once() -> None:
+    """Every tortured-phrase pair of the list is in exactly one fold."""
     from scripts.evaluate_held_out import TORTURED, folds, read_pairs
 
     dealt = folds(5, "tortured")
