@@ -1,10 +1,20 @@
-"""Pass 2's confidences pooled over every place of a learnt swap (rules_engine._pool_table_swaps)."""
+"""A learnt swap in pass 2: its price (candidates.CandidateGenerator.price) and its confidences pooled over every
+place (rules_engine._pool_table_swaps)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from service.candidates import Arc
+from service.candidates import (
+    CLEAN_P_FIELD,
+    FIELD_TABLE_SPIN_RATE,
+    Arc,
+    CandidateGenerator,
+    DocumentEvidence,
+    Proposals,
+)
 from service.decoder import Decision
 from service.rules_engine import TABLE_AGREEMENT_CONFIDENCE, _mark_repeats, _pool_table_swaps, _Sentence
 from service.text import sentences
@@ -79,3 +89,30 @@ def test_a_repeated_sentence_counts_once() -> None:
     assert [s.repeat for s in batch] == [False] + [True] * 8
     _pool_table_swaps(batch, _tables(batch), {"plenty": 1}, {})
     assert [c for s in batch for c in s.confidences] == [*DOUBTED, 0.95]
+
+
+def test_a_learnt_swap_of_a_field_spun_text_is_priced_with_at_least_the_field_spin_rate() -> None:
+    """A text's spin rate counts what pass 1 changed, about a quarter of the field spinner's content swaps, so the
+    swaps its batch learnt are priced with at least ``FIELD_TABLE_SPIN_RATE`` times ``p_field``; the dictionary's arcs,
+    and a clean text's learnt swaps, keep the spin rate (a swap the table adds and one it raises alike)."""
+    forms = ["plenty", "prices", "fell"]
+    listed = Arc(0, 1, ("stock",), math.log10(0.2), "thesaurus", 0.2)  # the table raises it; "costs" it adds
+    proposals = Proposals({0: [listed]}, frozenset({0, 1}))
+    table = {"plenty": {"stock": 0.5}, "prices": {"costs": 0.5}}
+
+    def logps(p_field: float, spin_rate: float) -> dict[str, float]:
+        evidence = DocumentEvidence(p_field=p_field, spin_rate=spin_rate, table=table, counts={}, batch_counts={})
+        return {a.words[0]: a.logp for arcs in CandidateGenerator.price(proposals, forms, evidence).values() for a in arcs}
+
+    def odds(rate: float) -> float:
+        return math.log10(rate / (1.0 - rate))
+
+    learnt = math.log10(0.5)
+    field = logps(1.0, 0.01)
+    assert field == pytest.approx({"stock": odds(FIELD_TABLE_SPIN_RATE) + learnt, "costs": odds(FIELD_TABLE_SPIN_RATE) + learnt})
+    assert logps(CLEAN_P_FIELD, 0.01) == pytest.approx({"stock": odds(0.01) + learnt, "costs": odds(0.01) + learnt})
+    assert logps(1.0, 0.2) == pytest.approx({"stock": odds(0.2) + learnt, "costs": odds(0.2) + learnt})
+    # without a table, the dictionary's arc keeps the spin rate in a field-spun text
+    evidence = DocumentEvidence(p_field=1.0, spin_rate=0.01, table={}, counts={}, batch_counts={})
+    (only,) = CandidateGenerator.price(proposals, forms, evidence)[0]
+    assert only.logp == pytest.approx(odds(0.01) + math.log10(0.2))
