@@ -128,10 +128,10 @@ def no_restoration(form: str, original: str) -> bool:
 FINGERPRINT_RATE = 0.85
 # Share of the words of a field-spun document that the spinner would have swapped (table rate x coverage).
 KEEP_COST = 0.35
-# Least spin rate (times ``p_field``) that prices a learnt swap (the batch's table) in a field-spun document. The spin
-# rate counts what pass 1 changed, about a quarter of the field spinner's content swaps (200 field-spun Reuters dev
-# articles: median 0.053 against a true 0.208), so it under-prices what the batch learnt; 0.05, about that median,
-# lifts the documents below it (model_cards/reversal_dictionary.md). Dictionary and gap-filler arcs keep the spin rate.
+# Least spin rate (times ``p_field``) that prices a learnt swap (the batch's table or a caller's) in a field-spun
+# document. The spin rate counts what pass 1 changed, about a quarter of the field spinner's content swaps (200
+# field-spun Reuters dev articles: median 0.053 against a true 0.208), so it under-prices what was learnt; 0.05, about
+# that median, lifts the documents below it (model_cards/reversal_dictionary.md). Other arcs keep the spin rate.
 FIELD_TABLE_SPIN_RATE = 0.05
 # What the language model says of a lower-case "a" in a document without a lower-case "the": the natural log of
 # the likelihood ratio, field-spun over clean, is ARTICLE_LLR_BIAS + ARTICLE_LLR_SLOPE * gain, where gain is the
