@@ -96,8 +96,10 @@ CIPHER_MAX_PLACES = 24
 # A form is deciphered unless the confident restorations learnt for it explain this share of its places; where they
 # explain less, the cipher only confirms one of their originals: a few confident "pronounced" -> "said" among 585
 # places (a learnt weight of 0.009) no longer keep the cipher from finding "said" at all of them, and a word they do
-# not name ("held" for "underneath", whose original "under" is no cipher candidate) is not learnt
-# (model_cards/reversal_dictionary.md, 2026-12-06).
+# not name ("held" for "underneath") is not learnt (model_cards/reversal_dictionary.md, 2026-12-06). A number they
+# name, no cipher candidate ("two" for "dual"), is tried beside the neighbours, so that it can be confirmed too (until
+# 2026-12-07 only a neighbour could be: real swaps held out, one batch of 200 dev articles, 554 -> 582 of 1,032
+# restored). Not a function word: confirmed, "then" for "yesterday" entered a table learnt from 6,400 articles.
 CIPHER_UNLESS_EXPLAINED = 0.5
 # A form seen in one document only has that document's contexts alone, too few to name the word it stands for among
 # the batch's words: where the language model finds it out of place at one of its places at least (as the gap filler
@@ -586,7 +588,8 @@ def _learn_table(
       confident restorations explain less than :data:`CIPHER_UNLESS_EXPLAINED` of their places
       (until 2026-12-06: none at all), and only words a spinner writes (:func:`_cipher_form`), are
       deciphered; where confident restorations exist, the cipher only confirms one of their
-      originals (raising its share). (Until 2026-12-04 the candidates were every word proposed for the form
+      originals (raising its share), and tries one that is a number (no cipher candidate)
+      beside the neighbours. (Until 2026-12-04 the candidates were every word proposed for the form
       anywhere in the batch; the language model then preferred common words to genuine
       ones, and 236 of 282 entries learnt on 200 dev articles were wrong:
       model_cards/reversal_dictionary.md.)
@@ -631,6 +634,7 @@ def _learn_table(
         tried = ranked[:CIPHER_NEIGHBOURS]
         if len({sent.doc for sent, _ in places}) == 1 and any(i in sent.unfit for sent, i in places):
             tried += [w for w in listed if w != spun and w not in tried and _is_cipher_word(w)][:CIPHER_LISTED]
+        tried += [w for w in table.get(spun, ()) if w in _NUMBER_NAMES]  # see CIPHER_UNLESS_EXPLAINED
         tried = [w for w in tried if not no_restoration(spun, w)]  # "stabilise" shares its contexts with "stabilize"
         if not tried:
             continue

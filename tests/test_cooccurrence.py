@@ -120,6 +120,43 @@ def test_the_cipher_only_confirms_what_confident_restorations_name() -> None:
     assert _plenty_batch("lots") == ({"lots": 2 * 0.95 / 8}, 8)
 
 
+_DUAL = [
+    "The company said dual directors resigned on Monday.",
+    "Dual men were arrested after the attack, police said.",
+    "The talks lasted dual days and ended without a deal.",
+    "Prices rose for the dual weeks to March, the bank said.",
+    "The dual sides agreed to meet again next month.",
+    "He said dual ships had been damaged in the gulf.",
+    "Shares fell dual pct in early trading.",
+    "The plan would cut jobs at dual plants in Ohio.",
+]
+_REALLY = [
+    "The market was really quiet on Monday, dealers said.",
+    "Analysts said the results were really good for the quarter.",
+    "It has been a really difficult year for farmers.",
+    "The company said demand remained really strong in Europe.",
+    "Trading was really thin ahead of the holiday.",
+    "Officials said the talks were really close to a deal.",
+    "Oil prices were really weak in early trading.",
+    "The outlook is really uncertain, the minister said.",
+]
+
+
+def test_the_cipher_confirms_a_number_that_confident_restorations_name() -> None:
+    """A number is no cipher candidate (it fits anywhere, so it is nobody's neighbour), but where two confident
+    restorations of eight places name it, the cipher tries it and confirms it at every place (it stayed at
+    2 x 0.95 / 8 until 2026-12-07: held-out "dual" -> "two" was restored at 10 of 43 places in a batch of 200)."""
+    assert _cipher_table(_DUAL, "dual", "two", 2) == ({"two": 1.0}, 8)
+    table, _ = _cipher_table(_DUAL, "dual")  # never learnt from the neighbours alone
+    assert table is None or "two" not in table
+
+
+def test_the_cipher_does_not_confirm_a_function_word() -> None:
+    """A function word fits anywhere: confirmed, it made wrong entries of tables learnt from 6,400 articles
+    ("yesterday" -> "then"), so two confident "really" -> "very" keep their own weight."""
+    assert _cipher_table(_REALLY, "really", "very", 2) == ({"very": 2 * 0.95 / 8}, 8)
+
+
 _THIRDLY = [
     "The company said thirdly quarter profit rose 12 pct.",
     "Its thirdly quarter sales were flat.",
