@@ -18,6 +18,7 @@ python -m scripts.evaluate --style field --docs 200 --table-docs 1600 --table-ch
 python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 6400 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --engine model --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
+python -m scripts.recall_funnel --docs 200 --batch 1,50,200 --write-benchmarks
 python -m scripts.evaluate_clean --write-benchmarks
 python -m scripts.evaluate_clean --paragraphs-from /usr/share/doc --docs 800 --batch 1 --write-benchmarks
 python -m scripts.evaluate_held_out --write-benchmarks
