@@ -1,4 +1,4 @@
-"""Where the rules engine loses the content swaps it does not restore: a funnel over its own lattice.
+"""Where the engine loses the content swaps it does not restore: a funnel over its own lattice.
 
 Each content swap of the field-spun Reuters dev articles (every swap but "a" <- "the" and numbers) is followed
 through the decoding that makes the edits (pass 2):
@@ -20,6 +20,7 @@ Usage::
     python -m scripts.recall_funnel --docs 200 --batch 1,200
     python -m scripts.recall_funnel --seed 1 --json
     python -m scripts.recall_funnel --batch 1,200 --write-benchmarks
+    python -m scripts.recall_funnel --engine model --docs 60       # with the seq2seq model's proposals
 """
 
 from __future__ import annotations
@@ -89,18 +90,27 @@ def _kind(swap: Swap, fingerprints: frozenset[tuple[str, str]]) -> str | None:
     return "other" if swap.kind == "other" else "thesaurus"
 
 
-def funnel(pairs: Sequence[SpunText], batch: int = 1, min_confidence: float = 0.5) -> dict[str, Counter[str]]:
+def funnel(pairs: Sequence[SpunText], batch: int = 1, min_confidence: float = 0.5, engine: str = "rules") -> dict[str, Counter[str]]:
     """Per kind (:data:`KINDS`), how many content swaps of ``pairs`` reach each stage (:data:`STAGES`), the texts
-    restored ``batch`` at a time by a rules engine of their own."""
-    engine = RulesEngine()
-    decoder = engine.decoder = _RecordingDecoder(engine.lm.model)
+    restored ``batch`` at a time by an engine of their own: ``rules``, or ``model`` (the seq2seq model's proposals
+    in the same lattice, judged by the model engine's verifier; needs torch)."""
+    if engine not in ("rules", "model"):
+        raise ValueError(f"engine must be 'rules' or 'model', not {engine!r}")
+    rules = RulesEngine()
+    decoder = rules.decoder = _RecordingDecoder(rules.lm.model)
+    propose, verifier = None, rules.verifier
+    if engine == "model":
+        from service.model_engine import load_model_engine
+
+        model = load_model_engine(rules)
+        propose, verifier = model.propose, model.verifier
     fingerprints = read_fingerprints()
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     cfg = RestoreConfig(min_confidence=min_confidence)
     for first in range(0, len(pairs), batch):
         chunk = pairs[first : first + batch]
         decoder.calls.clear()
-        docs, _ = engine.decide([p.spun for p in chunk], cfg, verifier=engine.verifier)
+        docs, _ = rules.decide([p.spun for p in chunk], cfg, propose, verifier=verifier)
         for pair, sentences in zip(chunk, docs, strict=True):
             for swap in pair.swaps:
                 kind = _kind(swap, fingerprints)
@@ -162,13 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="field spinner seed")
     ap.add_argument("--batch", default="1", help="comma-separated batch sizes (documents per restore call)")
     ap.add_argument("--min-confidence", type=float, default=0.5)
+    ap.add_argument("--engine", choices=("rules", "model"), default="rules")
     ap.add_argument("--json", action="store_true", help="print the counts as JSON")
     ap.add_argument("--write-benchmarks", action="store_true", help="replace the funnel's section of BENCHMARKS.md")
     args = ap.parse_args(argv)
 
     spinner = Spinner("field", args.seed)
     pairs = [spinner.spin(d) for d in load_reuters(args.docs)]
-    results = {int(b): funnel(pairs, int(b), args.min_confidence) for b in args.batch.split(",") if b.strip()}
+    batches = [int(b) for b in args.batch.split(",") if b.strip()]
+    results = {b: funnel(pairs, b, args.min_confidence, args.engine) for b in batches}
     if args.json:
         print(json.dumps({str(b): {k: dict(c) for k, c in counts.items()} for b, counts in results.items()}, indent=2))
     else:
@@ -176,15 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_benchmarks:
         from scripts.benchmarks_md import write_section
 
+        sources = ", the model's rewrites" if args.engine == "model" else ""
         body = (
-            f"{len(pairs)} field-spun Reuters dev articles (seed {args.seed}), rules engine, `min_confidence` "
+            f"{len(pairs)} field-spun Reuters dev articles (seed {args.seed}), {args.engine} engine, `min_confidence` "
             f"{args.min_confidence}. Each content swap followed through the decoding that makes the edits: its original "
-            "proposed at its tokens (the lattice: dictionary, rules, gap filler, learnt table), kept by the decoder's "
+            f"proposed at its tokens (the lattice: dictionary, rules, gap filler, learnt table{sources}), kept by the decoder's "
             "screening, chosen on the best path, kept at `min_confidence`. The lattice share is the ceiling of any "
             "re-scoring of these candidates; \"other\" swaps are in no thesaurus entry of their original.\n\n"
             + markdown(results)
         )
-        write_section(f"Where content swaps are lost: rules engine, {len(pairs)} articles", body)
+        write_section(f"Where content swaps are lost: {args.engine} engine, {len(pairs)} articles", body)
     return 0
 
 

@@ -19,6 +19,8 @@ python -m scripts.evaluate --style field --docs 200 --seed 1 --table-docs 6400 -
 python -m scripts.evaluate --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.evaluate --engine model --style field,thesaurus --docs 60 --sweep 0.5,0.7,0.9 --write-benchmarks
 python -m scripts.recall_funnel --docs 200 --batch 1,50,200 --write-benchmarks
+python -m scripts.recall_funnel --docs 60 --batch 1,60 --write-benchmarks
+python -m scripts.recall_funnel --engine model --docs 60 --batch 1,60 --write-benchmarks
 python -m scripts.evaluate_clean --write-benchmarks
 python -m scripts.evaluate_clean --paragraphs-from /usr/share/doc --docs 800 --batch 1 --write-benchmarks
 python -m scripts.evaluate_held_out --write-benchmarks

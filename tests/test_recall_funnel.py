@@ -13,13 +13,15 @@ from scripts.spinner import Spinner
 pytestmark = pytest.mark.skipif(not (REUTERS / "reut2-020.sgm.xz").exists(), reason="shared Reuters corpus not available")
 
 
-@pytest.mark.parametrize("batch", [1, 3])
-def test_kept_swaps_are_the_ones_the_evaluator_counts_restored(batch: int) -> None:
-    pairs = [Spinner("field", 0).spin(d) for d in load_reuters(6)]
-    counts = funnel(pairs, batch)
-    restorer = EngineRestorer("rules", 0.5, batch)
+@pytest.mark.parametrize(("engine", "docs", "batch"), [("rules", 6, 1), ("rules", 6, 3), ("model", 3, 1)])
+def test_kept_swaps_are_the_ones_the_evaluator_counts_restored(engine: str, docs: int, batch: int) -> None:
+    if engine == "model":
+        pytest.importorskip("torch")
+    pairs = [Spinner("field", 0).spin(d) for d in load_reuters(docs)]
+    counts = funnel(pairs, batch, engine=engine)
+    restorer = EngineRestorer(engine, 0.5, batch)
     restorer.restore_batches([p.spun for p in pairs])
-    m = evaluate(pairs, restorer, clean_texts=[])
+    m = evaluate(pairs, restorer, clean_texts=[])  # one text at a time, through the service, when batch is 1
     content = counts["content"]
     assert content["swaps"] == m.content_swaps > 0
     assert content["kept"] == m.content_restored > 0
@@ -37,3 +39,8 @@ def test_cli_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"1", "2"}
     assert out["1"]["content"]["swaps"] == out["2"]["content"]["swaps"] > 0
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="'rules' or 'model'"):
+        funnel([], engine="seq2seq")
