@@ -90,10 +90,18 @@ def _kind(swap: Swap, fingerprints: frozenset[tuple[str, str]]) -> str | None:
     return "other" if swap.kind == "other" else "thesaurus"
 
 
-def funnel(pairs: Sequence[SpunText], batch: int = 1, min_confidence: float = 0.5, engine: str = "rules") -> dict[str, Counter[str]]:
+def funnel(
+    pairs: Sequence[SpunText],
+    batch: int = 1,
+    min_confidence: float = 0.5,
+    engine: str = "rules",
+    fingerprints: frozenset[tuple[str, str]] | None = None,
+) -> dict[str, Counter[str]]:
     """Per kind (:data:`KINDS`), how many content swaps of ``pairs`` reach each stage (:data:`STAGES`), the texts
     restored ``batch`` at a time by an engine of their own: ``rules``, or ``model`` (the seq2seq model's proposals
-    in the same lattice, judged by the model engine's verifier; needs torch)."""
+    in the same lattice, judged by the model engine's verifier; needs torch). ``fingerprints``: the pairs counted
+    as such (default: field-fingerprints.tsv; a held-out fold's pairs, with that fold's dictionary, make the
+    "fingerprint" row the held-out real swaps, as ``scripts/evaluate_held_out.py`` counts them)."""
     if engine not in ("rules", "model"):
         raise ValueError(f"engine must be 'rules' or 'model', not {engine!r}")
     rules = RulesEngine()
@@ -104,7 +112,7 @@ def funnel(pairs: Sequence[SpunText], batch: int = 1, min_confidence: float = 0.
 
         model = load_model_engine(rules)
         propose, verifier = model.propose, model.verifier
-    fingerprints = read_fingerprints()
+    fingerprints = read_fingerprints() if fingerprints is None else fingerprints
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     cfg = RestoreConfig(min_confidence=min_confidence)
     for first in range(0, len(pairs), batch):
