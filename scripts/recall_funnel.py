@@ -173,12 +173,23 @@ def markdown(results: dict[int, dict[str, Counter[str]]]) -> str:
     return "\n".join(lines)
 
 
+def _batch_sizes(value: str) -> list[int]:
+    """``--batch``: comma-separated positive integers."""
+    try:
+        sizes = [int(b) for b in value.split(",") if b.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated batch sizes of 1 or more, such as 1,200; got {value!r}")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the funnel from the command line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=DEFAULT_DOCS, help="number of Reuters dev articles")
     ap.add_argument("--seed", type=int, default=0, help="field spinner seed")
-    ap.add_argument("--batch", default="1", help="comma-separated batch sizes (documents per restore call)")
+    ap.add_argument("--batch", type=_batch_sizes, default=[1], help="comma-separated batch sizes (documents per restore call)")
     ap.add_argument("--min-confidence", type=float, default=0.5)
     ap.add_argument("--engine", choices=("rules", "model"), default="rules")
     ap.add_argument("--json", action="store_true", help="print the counts as JSON")
@@ -187,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     spinner = Spinner("field", args.seed)
     pairs = [spinner.spin(d) for d in load_reuters(args.docs)]
-    batches = [int(b) for b in args.batch.split(",") if b.strip()]
-    results = {b: funnel(pairs, b, args.min_confidence, args.engine) for b in batches}
+    results = {b: funnel(pairs, b, args.min_confidence, args.engine) for b in args.batch}
     if args.json:
         print(json.dumps({str(b): {k: dict(c) for k, c in counts.items()} for b, counts in results.items()}, indent=2))
     else:

@@ -44,3 +44,11 @@ def test_cli_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="'rules' or 'model'"):
         funnel([], engine="seq2seq")
+
+
+@pytest.mark.parametrize("batch", ["0", "1,x", ""])
+def test_cli_refuses_a_bad_batch_list(batch: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--docs", "1", "--batch", batch])
+    assert exit_info.value.code == 2
+    assert "batch sizes of 1 or more" in capsys.readouterr().err
