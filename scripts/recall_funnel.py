@@ -30,6 +30,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import kenlm
@@ -43,8 +44,9 @@ from scripts.spinner import Spinner, SpunText, Swap, read_fingerprints
 from service.candidates import Arc
 from service.config import RestoreConfig
 from service.decoder import Decision, DecodeMemo, Decoder, Gains
-from service.rules_engine import RulesEngine, _Sentence
+from service.rules_engine import ArcProposer, RulesEngine, _Sentence
 from service.text import lm_sentence, tokenize
+from service.verifier import Verifier
 
 __all__ = ["KINDS", "STAGES", "funnel", "main"]
 
@@ -104,14 +106,7 @@ def funnel(
     "fingerprint" row the held-out real swaps, as ``scripts/evaluate_held_out.py`` counts them)."""
     if engine not in ("rules", "model"):
         raise ValueError(f"engine must be 'rules' or 'model', not {engine!r}")
-    rules = RulesEngine()
-    decoder = rules.decoder = _RecordingDecoder(rules.lm.model)
-    propose, verifier = None, rules.verifier
-    if engine == "model":
-        from service.model_engine import load_model_engine
-
-        model = load_model_engine(rules)
-        propose, verifier = model.propose, model.verifier
+    rules, decoder, propose, verifier = _recording_engine(engine)
     fingerprints = read_fingerprints() if fingerprints is None else fingerprints
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     cfg = RestoreConfig(min_confidence=min_confidence)
@@ -139,6 +134,20 @@ def funnel(
                     counts[kind][stage] += 1
                     counts["content"][stage] += 1
     return counts
+
+
+@lru_cache(maxsize=2)
+def _recording_engine(engine: str) -> tuple[RulesEngine, _RecordingDecoder, ArcProposer | None, Verifier | None]:
+    """A rules engine of the funnel's own with a recording decoder, and what ``engine`` decides with: its proposer
+    (the seq2seq model's, for ``model``) and its verifier. Built once per engine (the model takes seconds to load)."""
+    rules = RulesEngine()
+    decoder = rules.decoder = _RecordingDecoder(rules.lm.model)
+    if engine == "rules":
+        return rules, decoder, None, rules.verifier
+    from service.model_engine import load_model_engine
+
+    model = load_model_engine(rules)
+    return rules, decoder, model.propose, model.verifier
 
 
 def _stages(
